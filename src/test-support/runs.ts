@@ -17,9 +17,10 @@ export function runFrom(scalars: Record<string, SeriesSpec>, options: { id?: str
   const run = createRun(options.id ?? 'test-run', 'test');
   const sink = runSink(run);
   for (const [tag, spec] of Object.entries(scalars)) {
-    const steps = 'steps' in spec ? spec.steps : spec.map((_, i) => i * (options.every ?? 1));
-    const values = 'values' in spec ? spec.values : (spec as readonly number[]);
-    const unit = ('unit' in spec ? spec.unit : undefined) ?? options.unit ?? 'step';
+    const explicit = Array.isArray(spec) ? null : (spec as Exclude<SeriesSpec, readonly number[]>);
+    const values: readonly number[] = explicit ? explicit.values : (spec as readonly number[]);
+    const steps: readonly number[] = explicit ? explicit.steps : values.map((_, i) => i * (options.every ?? 1));
+    const unit = explicit?.unit ?? options.unit ?? 'step';
     for (let i = 0; i < values.length; i++) sink.scalar(tag, steps[i] as number, values[i] as number, NaN, unit);
   }
   for (const [tag, spec] of Object.entries(options.histograms ?? {})) {
