@@ -93,8 +93,13 @@ interface Candidate {
   readonly info: TagInfo;
 }
 
-/** Prefers exact conventional names, then epoch-level over component terms, then the shortest tag. */
+/** Prefers real curves (2+ points) over one-off summaries, then by {@link score}, then the shortest tag. */
 function pick(cands: readonly Candidate[], splits: readonly Split[]): Candidate | null {
+  const curves = cands.filter((c) => c.series.values.length >= 2);
+  return pickIn(curves, splits) ?? pickIn(cands, splits);
+}
+
+function pickIn(cands: readonly Candidate[], splits: readonly Split[]): Candidate | null {
   for (const split of splits) {
     const matching = cands.filter((c) => c.info.split === split);
     if (matching.length === 0) continue;
@@ -110,7 +115,7 @@ function score(c: Candidate): number {
   let s = 0;
   if (/\d$/.test(tag)) s += 4;
   if (/(^|[/_])(step|batch)([/_]|$)/.test(tag)) s += 1;
-  if (c.series.values.length < 2) s += 8;
+  if (c.info.kind === 'metric' && !/acc/.test(tag)) s += 2;
   return s;
 }
 

@@ -40,11 +40,10 @@ const LAYER_PREFIXES = ['gradients/', 'parameters/', 'activations/', 'weights/',
  * tagWords('val/epoch_loss') // ['val', 'epoch', 'loss']
  */
 export function tagWords(tag: string): string[] {
-  return tag
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9.]+|(?<=[a-z])\.|\.(?=[a-z])/)
-    .filter((w) => w.length > 0);
+  const split = (s: string): string[] => s.toLowerCase().split(/[^a-z0-9.]+|(?<=[a-z])\.|\.(?=[a-z])/).filter((w) => w.length > 0);
+  const plain = split(tag);
+  const camel = split(tag.replace(/([a-z])([A-Z])/g, '$1 $2'));
+  return [...plain, ...camel.filter((w) => !plain.includes(w))];
 }
 
 /**

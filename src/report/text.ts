@@ -1,0 +1,88 @@
+/**
+ * The terminal report: runs worst first, each finding with its evidence and next actions.
+ * Colour only when asked (the CLI asks on a TTY).
+ */
+import { createColors } from 'picocolors';
+import type { RunReport } from '../diagnose/diagnose.js';
+import type { Diagnosis } from '../diagnose/diagnose-paths.js';
+import type { Severity } from '../findings/finding.js';
+import { formatEvidence } from './format-number.js';
+import { countFindings, describeSteps, isTooLittleData, runsWorstFirst, worstSeverity } from './summary.js';
+
+/** Options of {@link renderText}. */
+export interface TextOptions {
+  readonly color?: boolean;
+  /** Also list runs with no findings and the "too little data" notes (default true). */
+  readonly verbose?: boolean;
+}
+
+const LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARN ', info: 'info ' };
+const ICON: Record<Severity | 'ok', string> = { error: '✖', warning: '▲', info: '●', ok: '✔' };
+
+/**
+ * Renders a diagnosis for the terminal.
+ * @example
+ * process.stdout.write(renderText(diagnosis, { color: process.stdout.isTTY }));
+ */
+export function renderText(diagnosis: Diagnosis, options: TextOptions = {}): string {
+  const c = createColors(options.color ?? false);
+  const paint: Record<Severity | 'ok', (s: string) => string> = { error: c.red, warning: c.yellow, info: c.cyan, ok: c.green };
+  const verbose = options.verbose ?? true;
+  const counts = countFindings(diagnosis.runs);
+  const lines: string[] = [];
+  lines.push(
+    c.bold(`nndoctor: ${diagnosis.runs.length} run${diagnosis.runs.length === 1 ? '' : 's'}`) +
+      ` · ${paint.error(`${counts.error} error${counts.error === 1 ? '' : 's'}`)}` +
+      ` · ${paint.warning(`${counts.warning} warning${counts.warning === 1 ? '' : 's'}`)}` +
+      ` · ${counts.info} info` +
+      (diagnosis.problems.length > 0 ? ` · ${paint.warning(`${diagnosis.problems.length} input problem${diagnosis.problems.length === 1 ? '' : 's'}`)}` : ''),
+  );
+  for (const run of runsWorstFirst(diagnosis)) {
+    const worst = worstSeverity(run);
+    if (worst === null && !verbose) continue;
+    lines.push('');
+    lines.push(renderRun(run, c, paint, verbose));
+  }
+  if (diagnosis.problems.length > 0) {
+    lines.push('', c.bold(`Input problems (${diagnosis.problems.length}):`));
+    for (const p of diagnosis.problems) lines.push(`  ${paint.warning(p.code)} ${p.message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function renderRun(
+  run: RunReport,
+  c: ReturnType<typeof createColors>,
+  paint: Record<Severity | 'ok', (s: string) => string>,
+  verbose: boolean,
+): string {
+  const worst = worstSeverity(run);
+  const key = worst ?? 'ok';
+  const out: string[] = [];
+  const span = run.lastStep === null ? '' : `, ${run.unit === 'epoch' ? 'epochs' : 'steps'} to ${run.lastStep}`;
+  out.push(`${paint[key](ICON[key])} ${c.bold(run.run)} ${c.dim(`(${run.format}${span})`)}`);
+  const roles = [
+    ['train loss', run.curves.trainLoss],
+    ['val loss', run.curves.valLoss],
+    ['metric', run.curves.trainMetric],
+    ['val metric', run.curves.valMetric],
+    ['lr', run.curves.lr],
+  ].filter(([, tag]) => tag !== null);
+  if (roles.length > 0) out.push(c.dim(`  curves: ${roles.map(([role, tag]) => `${role} = ${tag}`).join(', ')}`));
+  for (const note of run.notes) out.push(c.dim(`  note: ${note}`));
+  const real = run.findings.filter((f) => !isTooLittleData(f));
+  if (real.length === 0) out.push(`  ${paint.ok('no problems found')}`);
+  for (const f of real) {
+    const where = [describeSteps(f.steps, run.unit), f.layer ? `layer ${f.layer}` : ''].filter((s) => s.length > 0).join(', ');
+    out.push(`  ${paint[f.severity](LABEL[f.severity])} ${c.bold(f.check.padEnd(3))} ${c.bold(f.title)}${where ? c.dim(`  (${where})`) : ''}`);
+    out.push(`        ${f.message}`);
+    const ev = formatEvidence(f.evidence);
+    if (ev.length > 0) out.push(c.dim(`        evidence: ${ev}`));
+    for (const a of f.actions) out.push(`        → ${a}`);
+  }
+  const thin = run.findings.filter(isTooLittleData);
+  if (verbose && thin.length > 0) {
+    out.push(c.dim(`  too little data for: ${thin.map((f) => `${f.check} (${f.message})`).join('; ')}`));
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,10 @@
+export type { Curve, CurveTags, Curves, MetricCurve } from './curves.js';
+export { resolveCurves, toCurve } from './curves.js';
+export type { LayerHistogramKind, LayerQuantity } from './layers.js';
+export { histogramNorm, layerCurves, layerHistograms } from './layers.js';
+export type { MetaValue, Run, TelemetrySink } from './run.js';
+export { createRun, runSink } from './run.js';
+export type { Histogram, HistogramSeries, ScalarSeries, StepUnit } from './series.js';
+export { histogramFromTriples, histogramSeries, scalarSeries, segments } from './series.js';
+export type { Split, TagInfo, TagKind } from './tags.js';
+export { classifyTag, isLayerTag, tagWords } from './tags.js';
