@@ -1,0 +1,136 @@
+/**
+ * TFRecord framing, the container of TensorBoard event files:
+ * `uint64 LE length | uint32 LE masked CRC-32C(length bytes) | payload | uint32 LE masked CRC-32C(payload)`.
+ * Reading streams the file in 1 MiB chunks with a carry-over buffer, so memory stays bounded by the
+ * chunk size plus the largest record.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { crc32c } from '@node-rs/crc32';
+
+/** Bytes before the payload: length (8) and its CRC (4). */
+export const HEADER_BYTES = 12;
+/** Bytes around the payload: header plus the trailing payload CRC. */
+export const FRAME_BYTES = 16;
+const CHUNK_BYTES = 1 << 20;
+const MASK_DELTA = 0xa282ead8;
+
+/**
+ * The masked CRC-32C TFRecord stores: `((c >>> 15) | (c << 17)) + 0xA282EAD8 mod 2^32`.
+ * @example
+ * maskedCrc32c(new Uint8Array(8)) // masked CRC of a zero length field
+ */
+export function maskedCrc32c(bytes: Uint8Array): number {
+  const c = crc32c(bytes);
+  return ((((c >>> 15) | (c << 17)) >>> 0) + MASK_DELTA) >>> 0;
+}
+
+/**
+ * Frames `payload` as one TFRecord (length, masked CRCs).
+ * @example
+ * const record = frameRecord(encodeEvent({ wall_time: 0, file_version: 'brain.Event:2' }));
+ */
+export function frameRecord(payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(payload.length + FRAME_BYTES);
+  out.writeUInt32LE(payload.length >>> 0, 0);
+  out.writeUInt32LE(Math.floor(payload.length / 0x1_0000_0000), 4);
+  out.writeUInt32LE(maskedCrc32c(out.subarray(0, 8)), 8);
+  out.set(payload, HEADER_BYTES);
+  out.writeUInt32LE(maskedCrc32c(payload), HEADER_BYTES + payload.length);
+  return out;
+}
+
+/**
+ * Reads the payload length of a record header at `at` if its length CRC matches, else `null`.
+ * The length must be a safe integer (below 2^53), which any real event file satisfies.
+ */
+export function headerLength(buf: Uint8Array, at: number): number | null {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const lo = view.getUint32(at, true);
+  const hi = view.getUint32(at + 4, true);
+  if (hi >= 0x20_0000) return null;
+  if (maskedCrc32c(buf.subarray(at, at + 8)) !== view.getUint32(at + 8, true)) return null;
+  return hi * 0x1_0000_0000 + lo;
+}
+
+/** What went wrong with the framing at a byte offset of the file. */
+export type FramingIssue =
+  | { readonly kind: 'truncated'; readonly offset: number; readonly expected: number | null; readonly found: number; readonly head: Uint8Array }
+  | { readonly kind: 'bad-length-crc'; readonly offset: number }
+  | { readonly kind: 'bad-payload-crc'; readonly offset: number; readonly length: number };
+
+/** Receives records and framing issues from {@link scanRecords}. */
+export interface RecordVisitor {
+  /** One record whose CRCs match. `payload` is only valid during the call. Return `false` to stop. */
+  record(payload: Buffer, offset: number): boolean;
+  /** A framing issue; reading continues after a bad payload CRC and stops after the others. */
+  issue(issue: FramingIssue): void;
+  /** Bytes consumed since `start`, after each chunk. */
+  progress?(consumed: number): void;
+}
+
+/**
+ * Streams the records of an open file from byte `start` to the last whole record.
+ * Returns the offset just after the last record consumed (the resume cursor).
+ * @example
+ * const end = await scanRecords(fh, 0, { record: (p) => { count++; return true; }, issue: (i) => issues.push(i) });
+ */
+export async function scanRecords(fh: FileHandle, start: number, visitor: RecordVisitor): Promise<number> {
+  let size = (await fh.stat()).size;
+  let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  let lo = 0; // first unconsumed byte in buf
+  let hi = 0; // end of valid bytes in buf
+  let offset = start; // file offset of buf[lo]
+  let readPos = start; // file offset of the next read
+  let eof = false;
+  for (;;) {
+    let need = HEADER_BYTES;
+    while (hi - lo >= HEADER_BYTES) {
+      const length = headerLength(buf, lo);
+      if (length === null) {
+        visitor.issue({ kind: 'bad-length-crc', offset });
+        return offset;
+      }
+      need = length + FRAME_BYTES;
+      if (hi - lo < need) break;
+      const end = lo + HEADER_BYTES + length;
+      const payload = buf.subarray(lo + HEADER_BYTES, end);
+      const stored = buf.readUInt32LE(end);
+      const ok = maskedCrc32c(payload) === stored;
+      const at = offset;
+      lo += need;
+      offset += need;
+      need = HEADER_BYTES;
+      if (!ok) visitor.issue({ kind: 'bad-payload-crc', offset: at, length });
+      else if (!visitor.record(payload, at)) return offset;
+    }
+    if (!eof && offset + need > size) {
+      // Not there yet unless the file grew since we looked; never allocate for bytes that do not exist.
+      size = (await fh.stat()).size;
+      if (offset + need > size) eof = true;
+    }
+    if (eof) {
+      if (hi > lo || offset < size) {
+        const found = Math.max(hi - lo, size - offset);
+        const length = hi - lo >= HEADER_BYTES ? headerLength(buf, lo) : null;
+        visitor.issue({ kind: 'truncated', offset, expected: length === null ? null : length + FRAME_BYTES, found, head: buf.subarray(lo, hi) });
+      }
+      return offset;
+    }
+    if (need > buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.ceil(need / CHUNK_BYTES) * CHUNK_BYTES);
+      buf.copy(bigger, 0, lo, hi);
+      buf = bigger;
+      hi -= lo;
+      lo = 0;
+    } else if (lo > 0 && buf.length - lo < need + CHUNK_BYTES / 4) {
+      buf.copyWithin(0, lo, hi);
+      hi -= lo;
+      lo = 0;
+    }
+    const { bytesRead } = await fh.read(buf, hi, buf.length - hi, readPos);
+    if (bytesRead === 0) eof = true;
+    hi += bytesRead;
+    readPos += bytesRead;
+    visitor.progress?.(offset - start + (hi - lo));
+  }
+}
