@@ -44,12 +44,15 @@ export function frameRecord(payload: Uint8Array): Buffer {
  * The length must be a safe integer (below 2^53), which any real event file satisfies.
  */
 export function headerLength(buf: Uint8Array, at: number): number | null {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const lo = view.getUint32(at, true);
-  const hi = view.getUint32(at + 4, true);
+  const hi = u32(buf, at + 4);
   if (hi >= 0x20_0000) return null;
-  if (maskedCrc32c(buf.subarray(at, at + 8)) !== view.getUint32(at + 8, true)) return null;
-  return hi * 0x1_0000_0000 + lo;
+  if (maskedCrc32c(buf.subarray(at, at + 8)) !== u32(buf, at + 8)) return null;
+  return hi * 0x1_0000_0000 + u32(buf, at);
+}
+
+/** Little-endian uint32 at `at` (the caller guarantees 4 bytes are there). */
+function u32(b: Uint8Array, at: number): number {
+  return ((b[at] as number) | ((b[at + 1] as number) << 8) | ((b[at + 2] as number) << 16) | ((b[at + 3] as number) << 24)) >>> 0;
 }
 
 /** What went wrong with the framing at a byte offset of the file. */
@@ -94,8 +97,7 @@ export async function scanRecords(fh: FileHandle, start: number, visitor: Record
       if (hi - lo < need) break;
       const end = lo + HEADER_BYTES + length;
       const payload = buf.subarray(lo + HEADER_BYTES, end);
-      const stored = buf.readUInt32LE(end);
-      const ok = maskedCrc32c(payload) === stored;
+      const ok = maskedCrc32c(payload) === u32(buf, end);
       const at = offset;
       lo += need;
       offset += need;
@@ -103,14 +105,15 @@ export async function scanRecords(fh: FileHandle, start: number, visitor: Record
       if (!ok) visitor.issue({ kind: 'bad-payload-crc', offset: at, length });
       else if (!visitor.record(payload, at)) return offset;
     }
-    if (!eof && offset + need > size) {
+    let pastSize = false;
+    if (!eof && need > HEADER_BYTES && offset + need > size) {
       // Not there yet unless the file grew since we looked; never allocate for bytes that do not exist.
       size = (await fh.stat()).size;
-      if (offset + need > size) eof = true;
+      pastSize = offset + need > size;
     }
-    if (eof) {
-      if (hi > lo || offset < size) {
-        const found = Math.max(hi - lo, size - offset);
+    if (eof || pastSize) {
+      if (hi > lo) {
+        const found = Math.max(hi - lo, pastSize ? size - offset : 0);
         const length = hi - lo >= HEADER_BYTES ? headerLength(buf, lo) : null;
         visitor.issue({ kind: 'truncated', offset, expected: length === null ? null : length + FRAME_BYTES, found, head: buf.subarray(lo, hi) });
       }
