@@ -46,3 +46,32 @@ export function rescaleSteps(steps: readonly number[], targetRange: readonly [nu
   if (hi === lo) return steps.map(() => a);
   return steps.map((s) => a + ((s - lo) / (hi - lo)) * (b - a));
 }
+
+/**
+ * Averages consecutive blocks of points so that at most `maxPoints` remain (steps: the mean step of each
+ * block). Periods longer than a few blocks survive; per-point noise shrinks. Non-finite values are skipped.
+ * @example
+ * blockMeans([0, 1, 2, 3], [1, 3, 5, 7], 2) // { steps: [0.5, 2.5], values: [2, 6] }
+ */
+export function blockMeans(steps: readonly number[], values: readonly number[], maxPoints: number): { steps: number[]; values: number[] } {
+  const size = Math.max(1, Math.ceil(values.length / Math.max(1, maxPoints)));
+  const outS: number[] = [];
+  const outV: number[] = [];
+  for (let i = 0; i < values.length; i += size) {
+    let s = 0;
+    let v = 0;
+    let n = 0;
+    for (let j = i; j < Math.min(values.length, i + size); j++) {
+      const x = values[j] as number;
+      if (!Number.isFinite(x)) continue;
+      s += steps[j] as number;
+      v += x;
+      n++;
+    }
+    if (n > 0) {
+      outS.push(s / n);
+      outV.push(v / n);
+    }
+  }
+  return { steps: outS, values: outV };
+}

@@ -68,7 +68,9 @@ export function histogramNorm(h: Histogram): number {
   let left = h.min;
   for (let i = 0; i < h.bucketLimits.length; i++) {
     const right = h.bucketLimits[i] as number;
-    const c = (Math.max(left, -Number.MAX_VALUE) + Math.min(right, Number.MAX_VALUE)) / 2;
+    const lo = Math.min(Math.max(left, h.min), h.max);
+    const hi = Math.min(Math.max(right, h.min), h.max);
+    const c = (lo + hi) / 2;
     sq += c * c * (h.bucketCounts[i] as number);
     left = right;
   }

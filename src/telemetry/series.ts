@@ -20,14 +20,16 @@ export interface ScalarSeries {
 
 /**
  * One histogram, TensorBoard-style: `bucketLimits[i]` is the right edge of bucket i,
- * `bucketCounts[i]` the number of values in it; the left edge of bucket 0 is `min`.
+ * `bucketCounts[i]` the number of values in it. Real files do not always agree with `min`/`max`
+ * (PyTorch starts with an empty bucket below `min`, TF1 ends with a `DBL_MAX` limit): clamp edges to
+ * `[min, max]` before using them as values.
  */
 export interface Histogram {
   readonly min: number;
   readonly max: number;
   readonly num: number;
   readonly sum: number;
-  /** `NaN` when the source does not record it (TF2 `[k,3]` tensors). */
+  /** Estimated from bucket centres for TF2 `[k,3]` tensors, which do not record it. */
   readonly sumSquares: number;
   readonly bucketLimits: readonly number[];
   readonly bucketCounts: readonly number[];

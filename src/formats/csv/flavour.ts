@@ -9,8 +9,6 @@ import { parseCsvLine } from './parse-line.js';
 /** The CSV dialects nndoctor reads. */
 export type CsvFlavour = 'lightning' | 'keras';
 
-const HEAD_LIMIT = 4096;
-
 /**
  * Classifies a file as Lightning CSV, Keras CSV or neither. Never throws.
  * @example
@@ -24,8 +22,11 @@ export function csvFlavour(path: string, head: Uint8Array): CsvFlavour | null {
     const ext = extname(name);
     if (head.length === 0) return name === 'metrics.csv' ? 'lightning' : name === 'training.log' ? 'keras' : null;
     if (ext !== '.csv' && ext !== '.log') return null;
-    const header = headerCells(head);
-    if (header === null) return null;
+    const parsed = headerCells(head);
+    if (parsed === null) return null;
+    const { header, complete } = parsed;
+    // A header still being written (no newline yet) cannot prove a metrics.csv is not Lightning's.
+    if (!complete && name === 'metrics.csv') return 'lightning';
     const has = new Set(header);
     if (has.has('step') && (has.has('epoch') || name === 'metrics.csv')) return 'lightning';
     if (header[0] === 'epoch' && !has.has('step')) return 'keras';
@@ -35,15 +36,17 @@ export function csvFlavour(path: string, head: Uint8Array): CsvFlavour | null {
   }
 }
 
-/** The header cells in the first bytes, or null when they are binary or hold no line. */
-function headerCells(head: Uint8Array): string[] | null {
+/**
+ * The header cells in the first bytes (without a last cell that may be cut short when the line is
+ * incomplete), or null when the bytes are binary or hold no cell.
+ */
+function headerCells(head: Uint8Array): { header: string[]; complete: boolean } | null {
   if (head.includes(0)) return null;
   let text = new TextDecoder('utf-8', { fatal: false }).decode(head);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const nl = text.indexOf('\n');
-  const cut = nl === -1 && head.length >= HEAD_LIMIT;
   const line = (nl === -1 ? text : text.slice(0, nl)).replace(/\r$/, '');
   const cells = parseCsvLine(line).map((c) => c.trim());
-  if (cut) cells.pop();
-  return cells.length > 0 && cells.some((c) => c !== '') ? cells : null;
+  if (nl === -1) cells.pop();
+  return cells.some((c) => c !== '') || nl === -1 ? { header: cells, complete: nl !== -1 } : null;
 }

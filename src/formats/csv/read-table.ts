@@ -42,7 +42,8 @@ interface TableState {
  * Reads `path` as a CSV table from `options.from` to its last complete line.
  * On resume: a file now shorter than the cursor was replaced (read from the start, as a restart);
  * a file whose header line changed was rewritten with new columns (Lightning does this when a new
- * metric appears): it is re-read from the start, skipping the rows already consumed.
+ * metric appears): it is re-read from the start, skipping the rows already consumed. A cursor
+ * whose state is not one this function returned is ignored (the file is read from the start).
  * @example
  * const result = await readCsvTable('training.log', {}, {
  *   checkHeader: (h) => (h.includes('epoch') ? null : 'expected an "epoch" column'),

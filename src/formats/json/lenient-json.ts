@@ -40,9 +40,9 @@ export function jsonNumber(value: unknown): number | undefined {
 }
 
 /**
- * Describes a JSON syntax error with the line and column it names, if any.
+ * Describes a JSON syntax error with the line (for multi-line text) and column it names, if any.
  * @example
- * describeJsonError(jsonError, text) // 'line 3, column 7: Unexpected token ...'
+ * try { JSON.parse(text) } catch (e) { describeJsonError(e, text) } // 'line 3, column 14: Expected ...'
  */
 export function describeJsonError(error: unknown, text: string): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -50,11 +50,13 @@ export function describeJsonError(error: unknown, text: string): string {
   if (at) {
     const pos = Number(at[1]);
     const before = text.slice(0, pos);
-    const line = before.split('\n').length;
     const column = pos - before.lastIndexOf('\n');
-    return `line ${line}, column ${column}: ${message}`;
+    if (!text.includes('\n')) return `column ${column}: ${message}`;
+    return `line ${before.split('\n').length}, column ${column}: ${message}`;
   }
-  if (/end of JSON input/.test(message)) return `at end of text (${text.length} characters): ${message}`;
+  if (/end of JSON input/.test(message)) {
+    return `ends early after ${text.length} characters, truncated or still being written: ${message}`;
+  }
   return message;
 }
 

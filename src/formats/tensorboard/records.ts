@@ -14,14 +14,56 @@ export const FRAME_BYTES = 16;
 const CHUNK_BYTES = 1 << 20;
 const MASK_DELTA = 0xa282ead8;
 
+/** Below this many bytes a table-driven CRC in JS beats the native call (its ~0.5 µs call overhead). */
+const NATIVE_CRC_MIN_BYTES = 128;
+/** Slicing-by-8 tables for CRC-32C (reflected polynomial 0x82F63B78). */
+const TABLE = crcTables();
+
+function crcTables(): Int32Array {
+  const t = new Int32Array(8 * 256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    t[n] = c;
+  }
+  for (let n = 0; n < 256; n++) {
+    let c = t[n] as number;
+    for (let k = 1; k < 8; k++) {
+      c = (t[c & 0xff] as number) ^ (c >>> 8);
+      t[k * 256 + n] = c;
+    }
+  }
+  return t;
+}
+
+/** CRC-32C of `b[start, end)`: native for long ranges, JS for short ones (no subarray allocation). */
+function crc32cRange(b: Uint8Array, start: number, end: number): number {
+  if (end - start >= NATIVE_CRC_MIN_BYTES) return crc32c(b.subarray(start, end));
+  const t = TABLE;
+  let c = ~0;
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    c ^= u32(b, i);
+    const h = u32(b, i + 4);
+    c = (t[1792 + (c & 0xff)] as number) ^ (t[1536 + ((c >>> 8) & 0xff)] as number) ^ (t[1280 + ((c >>> 16) & 0xff)] as number)
+      ^ (t[1024 + (c >>> 24)] as number) ^ (t[768 + (h & 0xff)] as number) ^ (t[512 + ((h >>> 8) & 0xff)] as number)
+      ^ (t[256 + ((h >>> 16) & 0xff)] as number) ^ (t[h >>> 24] as number);
+  }
+  for (; i < end; i++) c = (t[(c ^ (b[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+function mask(c: number): number {
+  return ((((c >>> 15) | (c << 17)) >>> 0) + MASK_DELTA) >>> 0;
+}
+
 /**
  * The masked CRC-32C TFRecord stores: `((c >>> 15) | (c << 17)) + 0xA282EAD8 mod 2^32`.
  * @example
  * maskedCrc32c(new Uint8Array(8)) // masked CRC of a zero length field
  */
 export function maskedCrc32c(bytes: Uint8Array): number {
-  const c = crc32c(bytes);
-  return ((((c >>> 15) | (c << 17)) >>> 0) + MASK_DELTA) >>> 0;
+  return mask(crc32cRange(bytes, 0, bytes.length));
 }
 
 /**
@@ -42,11 +84,13 @@ export function frameRecord(payload: Uint8Array): Buffer {
 /**
  * Reads the payload length of a record header at `at` if its length CRC matches, else `null`.
  * The length must be a safe integer (below 2^53), which any real event file satisfies.
+ * @example
+ * headerLength(frameRecord(new Uint8Array(5)), 0) // 5
  */
 export function headerLength(buf: Uint8Array, at: number): number | null {
   const hi = u32(buf, at + 4);
   if (hi >= 0x20_0000) return null;
-  if (maskedCrc32c(buf.subarray(at, at + 8)) !== u32(buf, at + 8)) return null;
+  if (mask(crc32cRange(buf, at, at + 8)) !== u32(buf, at + 8)) return null;
   return hi * 0x1_0000_0000 + u32(buf, at);
 }
 
@@ -67,7 +111,7 @@ export interface RecordVisitor {
   record(payload: Buffer, offset: number): boolean;
   /** A framing issue; reading continues after a bad payload CRC and stops after the others. */
   issue(issue: FramingIssue): void;
-  /** Bytes consumed since `start`, after each chunk. */
+  /** Bytes read from the file since `start`, after each chunk read. */
   progress?(consumed: number): void;
 }
 
@@ -96,14 +140,14 @@ export async function scanRecords(fh: FileHandle, start: number, visitor: Record
       need = length + FRAME_BYTES;
       if (hi - lo < need) break;
       const end = lo + HEADER_BYTES + length;
-      const payload = buf.subarray(lo + HEADER_BYTES, end);
-      const ok = maskedCrc32c(payload) === u32(buf, end);
+      const ok = mask(crc32cRange(buf, lo + HEADER_BYTES, end)) === u32(buf, end);
+      const first = lo + HEADER_BYTES;
       const at = offset;
       lo += need;
       offset += need;
       need = HEADER_BYTES;
       if (!ok) visitor.issue({ kind: 'bad-payload-crc', offset: at, length });
-      else if (!visitor.record(payload, at)) return offset;
+      else if (!visitor.record(buf.subarray(first, end), at)) return offset;
     }
     let pastSize = false;
     if (!eof && need > HEADER_BYTES && offset + need > size) {

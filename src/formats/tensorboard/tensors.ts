@@ -14,13 +14,21 @@ const DT_INT64 = 9;
 const DT_BFLOAT16 = 14;
 const DT_HALF = 19;
 
-/** Shape of a tensor as plain numbers (`[]` for a scalar). */
+/**
+ * Shape of a tensor as plain numbers (`[]` for a scalar).
+ * @example
+ * tensorShape(value.tensor) // [30, 3] for a TF2 histogram
+ */
 export function tensorShape(t: TensorMessage): number[] {
   const dims = t.tensor_shape?.dim ?? [];
   return dims.map((d) => int64ToNumber(d.size));
 }
 
-/** Whether the tensor holds strings (text summaries, Keras model config). */
+/**
+ * Whether the tensor holds strings (text summaries, Keras model config).
+ * @example
+ * if (isStringTensor(value.tensor)) return; // text: not telemetry
+ */
 export function isStringTensor(t: TensorMessage): boolean {
   return t.dtype === DT_STRING;
 }
@@ -28,9 +36,12 @@ export function isStringTensor(t: TensorMessage): boolean {
 /**
  * The tensor's values as numbers, or `null` for dtypes that are not numeric (strings, bools,
  * complex) or not supported. Values are in row-major order, as TensorFlow stores them.
+ * @example
+ * tensorNumbers({ dtype: 1, float_val: [0.5], ... }) // [0.5]
  */
 export function tensorNumbers(t: TensorMessage): ArrayLike<number> | null {
-  const raw = t.tensor_content;
+  // protobufjs leaves an absent bytes field as an empty plain array, not a Uint8Array.
+  const raw = t.tensor_content instanceof Uint8Array ? t.tensor_content : new Uint8Array(0);
   const hasRaw = raw.length > 0;
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   switch (t.dtype) {

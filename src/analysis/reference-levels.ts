@@ -1,0 +1,79 @@
+/**
+ * Reference levels of a loss: where a cross-entropy loss sits when the model predicts uniformly at
+ * chance, ln(C) for C classes (ln 2 = 0.693 for binary, ln 10 = 2.303 for 10 classes). A curve parked
+ * at such a level has learned nothing, even if it wiggles.
+ */
+import type { MetaValue } from '../telemetry/run.js';
+
+/** A chance level and where the class count came from. */
+export interface ReferenceLevel {
+  /** Human name, e.g. `ln(10)`. */
+  readonly name: string;
+  readonly value: number;
+  readonly classes: number;
+  /** `meta` when the run's hyper-parameters name the class count, `guess` for common counts. */
+  readonly source: 'meta' | 'guess';
+}
+
+/** Class counts common enough to recognise from the loss level alone. */
+export const COMMON_CLASS_COUNTS: readonly number[] = [2, 3, 4, 5, 10, 100, 1000];
+/** Meta keys (last path segment, lower case) that name the number of classes directly. */
+const CLASS_KEYS = new Set(['num_classes', 'n_classes', 'nb_classes', 'num_labels', 'n_labels', 'numclasses', 'classes']);
+/** Keys that name an output width, used only when the run says it is a classification. */
+const OUTPUT_KEYS = new Set(['output_dim', 'out_features', 'num_outputs', 'n_outputs']);
+const MAX_CLASSES = 1_000_000;
+
+/**
+ * The class count a run's metadata states, or `null`: `num_classes`/`num_labels`-like keys, or an
+ * output width when the loss or task says classification (`CrossEntropyLoss`, `task: classification`).
+ * @example
+ * classesFromMeta(new Map([['output_dim', 7], ['loss', 'CrossEntropyLoss']])) // 7
+ */
+export function classesFromMeta(meta: ReadonlyMap<string, MetaValue>): number | null {
+  let output: number | null = null;
+  let classification = false;
+  for (const [key, value] of meta) {
+    const leaf = (key.split(/[./:]/).pop() ?? key).toLowerCase();
+    if (typeof value === 'string' && /^(loss|task|criterion|objective|problem_type)$/.test(leaf)) {
+      if (/cross.?entropy|nll|classif|softmax|logloss/i.test(value)) classification = true;
+    }
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 2 || value > MAX_CLASSES) continue;
+    if (CLASS_KEYS.has(leaf)) return value;
+    if (OUTPUT_KEYS.has(leaf)) output = value;
+  }
+  return classification ? output : null;
+}
+
+/**
+ * Chance levels to compare a loss with: ln(C) for the class count in `meta` when there is one,
+ * then the common counts.
+ * @example
+ * chanceLevels(new Map()).map((r) => r.name) // ['ln(2)', 'ln(3)', ..., 'ln(1000)']
+ */
+export function chanceLevels(meta: ReadonlyMap<string, MetaValue>): ReferenceLevel[] {
+  const out: ReferenceLevel[] = [];
+  const fromMeta = classesFromMeta(meta);
+  if (fromMeta !== null) out.push({ name: `ln(${fromMeta})`, value: Math.log(fromMeta), classes: fromMeta, source: 'meta' });
+  for (const c of COMMON_CLASS_COUNTS) {
+    if (c !== fromMeta) out.push({ name: `ln(${c})`, value: Math.log(c), classes: c, source: 'guess' });
+  }
+  return out;
+}
+
+/**
+ * The reference level `level` is parked at (relative distance at most `tolerance`), or `null`.
+ * A class count from the metadata wins over a guessed one.
+ * @example
+ * parkedAt(2.31, chanceLevels(new Map()), 0.03)?.name // 'ln(10)'
+ */
+export function parkedAt(level: number, refs: readonly ReferenceLevel[], tolerance: number): ReferenceLevel | null {
+  if (!Number.isFinite(level)) return null;
+  let best: ReferenceLevel | null = null;
+  for (const ref of refs) {
+    const dist = Math.abs(level - ref.value) / ref.value;
+    if (dist > tolerance) continue;
+    if (best === null || (ref.source === 'meta' && best.source !== 'meta')) best = ref;
+    else if (ref.source === best.source && dist < Math.abs(level - best.value) / best.value) best = ref;
+  }
+  return best;
+}

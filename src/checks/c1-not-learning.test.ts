@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { curve, runFrom } from '../test-support/runs.js';
+import { ctxOf, flatAt, healthyShapes, lateDrop, nanAt, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
+import { c1NotLearning } from './c1-not-learning.js';
+
+const run = (r: ReturnType<typeof runWith>) => c1NotLearning.run(ctxOf(r));
+
+describe('C1 not learning', () => {
+  describe('valid: must not fire', () => {
+    const valid: Array<readonly [string, () => ReturnType<typeof runWith>]> = [
+      ...healthyShapes,
+      ['loss rising after a fall (that is C2)', risingAfterFall],
+      ['still falling (C4)', stillFalling],
+      ['late drop after a plateau (C5)', lateDrop],
+      ['underfit: falls 20% then plateaus (C10)', underfit],
+      ['loss NaN from step 2 (C6 speaks)', () => nanAt(2)],
+      ['binary classifier starting at ln 2 and learning', () => runWith({ 'train/loss': curve(18, (i) => 0.69 * Math.exp(-i / 20), 0.1, 3) })],
+    ];
+    it.each(valid)('%s', (_name, build) => {
+      expect(run(build())).toEqual([]);
+    });
+
+    it('returns nothing without a train loss', () => {
+      expect(run(runFrom({ 'val/loss': [1, 1, 1, 1] }))).toEqual([]);
+    });
+  });
+
+  describe('invalid: must fire', () => {
+    it('flat at ln(10) = 2.302 under 10% noise is an error naming the chance level', () => {
+      const [f] = run(flatAt(2.302, 0.1));
+      expect(f?.severity).toBe('error');
+      expect(f?.steps).toEqual([0, 499]);
+      expect(f?.evidence['referenceName']).toBe('ln(10)');
+      expect(Math.abs(f?.evidence['relativeChange'] as number)).toBeLessThan(0.05);
+      expect(f?.message).toMatch(/step 0 to 499.*ln\(10\)/);
+    });
+
+    it('flat at ln(10) under 30% per-batch noise is still an error', () => {
+      const [f] = run(flatAt(2.302, 0.3, 1000, 5));
+      expect(f?.severity).toBe('error');
+      expect(f?.evidence['referenceName']).toBe('ln(10)');
+    });
+
+    it('an 8-point epoch curve parked at ln 2 is an error (short curves are certain)', () => {
+      const [f] = run(runWith({ 'train/loss': [0.694, 0.693, 0.695, 0.692, 0.693, 0.694, 0.693, 0.692] }, {}, 'epoch'));
+      expect(f?.severity).toBe('error');
+      expect(f?.evidence['referenceName']).toBe('ln(2)');
+      expect(f?.steps).toEqual([0, 7]);
+    });
+
+    it('takes the class count from the metadata (7 classes: ln 7 = 1.946)', () => {
+      const r = runWith({ 'train/loss': curve(300, () => 1.946, 0.05, 9) }, { output_dim: 7, loss: 'CrossEntropyLoss' });
+      const [f] = run(r);
+      expect(f?.severity).toBe('error');
+      expect(f?.evidence['referenceName']).toBe('ln(7)');
+      expect(f?.evidence['referenceLevel']).toBeCloseTo(Math.log(7), 6);
+    });
+
+    it('a loss that does not move at all is an error even off any chance level', () => {
+      const [f] = run(runWith({ 'train/loss': Array.from({ length: 50 }, () => 3.7) }));
+      expect(f?.severity).toBe('error');
+      expect(f?.message).toMatch(/does not move/);
+    });
+
+    it('barely moving (0.90 -> 0.87, 3%) off any reference is a warning (forest-cover per-step losses)', () => {
+      const values = [0.906, 0.902, 0.899, 0.893, 0.918, 0.889, 0.86, 0.872, 0.846, 0.85, 0.886, 0.856, 0.883, 0.834, 0.865, 0.883,
+        0.842, 0.883, 0.825, 0.884, 0.895, 0.864, 0.835, 0.839, 0.852, 0.876, 0.902, 0.852, 0.859, 0.865, 0.856, 0.838, 0.874, 0.849,
+        0.884, 0.851, 0.868, 0.892, 0.875, 0.866, 0.883, 0.895, 0.904, 0.882, 0.87, 0.853, 0.875];
+      const [f] = run(runWith({ 'train/loss': { steps: values.map((_, i) => 49 + 50 * i), values } }, { output_dim: 7, loss: 'CrossEntropyLoss' }));
+      expect(f?.severity).toBe('warning');
+      expect(f?.steps).toEqual([49, 2349]);
+      expect(f?.evidence['referenceName']).toBeNull();
+      expect(f?.evidence['relativeChange']).toBeCloseTo(0.03, 2);
+      expect(f?.evidence['threshold']).toBe(0.05);
+    });
+
+    it('judges only the finite prefix of a curve that goes NaN', () => {
+      const values = [...curve(100, () => 2.302, 0.05, 4), NaN, NaN];
+      const [f] = run(runWith({ 'train/loss': values }));
+      expect(f?.severity).toBe('error');
+      expect(f?.steps).toEqual([0, 99]);
+    });
+
+    it('says too little data for a single point', () => {
+      const [f] = run(runWith({ 'train/loss': [0.9] }));
+      expect(f?.severity).toBe('info');
+      expect(f?.evidence['insufficientData']).toBe(true);
+    });
+  });
+});

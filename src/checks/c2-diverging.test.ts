@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { curve } from '../test-support/runs.js';
+import { ctxOf, flatAt, healthyShapes, lateDrop, nanAt, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
+import { c2Diverging } from './c2-diverging.js';
+
+const run = (r: ReturnType<typeof runWith>) => c2Diverging.run(ctxOf(r));
+const range = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
+
+describe('C2 diverging', () => {
+  describe('valid: must not fire', () => {
+    const valid: Array<readonly [string, () => ReturnType<typeof runWith>]> = [
+      ...healthyShapes,
+      ['flat at ln 10 (C1)', () => flatAt(2.302, 0.3)],
+      ['still falling', stillFalling],
+      ['late drop', lateDrop],
+      ['underfit', underfit],
+      ['healthy decay that turns NaN at step 120 (C6 speaks)', () => nanAt(120)],
+      ['blow-up into NaN: the explosion is C6, not C2', () => runWith({ 'train/loss': [...curve(60, (i) => 2 * Math.exp(-i / 20) + 0.3, 0.05), 0.6, 3, 40, 900, NaN, NaN] })],
+      ['one uptick at the end of a 5-epoch curve', () => runWith({ 'train/loss': [1.0, 0.8, 0.6, 0.5, 1.2] }, {}, 'epoch')],
+      [
+        'one-cycle policy: loss rises while the lr ramps up, then falls',
+        () => runWith({ 'train/loss': curve(300, (i) => (i < 150 ? 1.0 + 0.4 * (i / 150) : 1.4 * Math.exp(-(i - 150) / 60) + 0.2), 0.05, 5), lr: range(300, (i) => (i < 150 ? 1e-4 + (1e-3 * i) / 150 : 1.1e-3 * (1 - (i - 150) / 150) + 1e-5)) }),
+      ],
+      [
+        'run ending just after a warm restart (the lr explains the jump)',
+        () => {
+          const lr = (i: number): number => 1e-3 * 0.5 * (1 + Math.cos((Math.PI * (i % 300)) / 300));
+          return runWith({ 'train/loss': curve(660, (i) => 0.3 + Math.exp(-i / 200) + 1.0 * (lr(i) / 1e-3), 0.05, 6), lr: range(660, lr) });
+        },
+      ],
+    ];
+    it.each(valid)('%s', (_name, build) => {
+      expect(run(build())).toEqual([]);
+    });
+  });
+
+  describe('invalid: must fire', () => {
+    it('a loss rising steadily after an initial fall is an error from the minimum to the end', () => {
+      const [f] = run(risingAfterFall());
+      expect(f?.severity).toBe('error');
+      expect(f?.steps?.[0]).toBeGreaterThanOrEqual(100);
+      expect(f?.steps?.[0]).toBeLessThanOrEqual(140);
+      expect(f?.steps?.[1]).toBe(399);
+      expect(f?.evidence['relativeRise'] as number).toBeGreaterThan(0.5);
+      expect(f?.evidence['threshold']).toBe(0.5);
+      expect(f?.message).toMatch(/rises from 0\.\d+ at step \d+ to 1\.\d+ at step 399/);
+    });
+
+    it('is certain on a 6-point epoch curve', () => {
+      const [f] = run(runWith({ 'train/loss': [1.0, 0.6, 0.5, 0.7, 0.9, 1.2] }, {}, 'epoch'));
+      expect(f?.severity).toBe('error');
+      expect(f?.steps).toEqual([1, 5]);
+    });
+
+    it('a loss rising from the very start (no initial drop) is judged against its level', () => {
+      const [f] = run(runWith({ 'train/loss': curve(200, (i) => 2.3 + (3 * i) / 200, 0.1, 8) }));
+      expect(f?.severity).toBe('error');
+      expect(f?.evidence['initialDrop'] as number).toBeLessThan(0.5);
+    });
+
+    it('a moderate creep back up is a warning', () => {
+      const f0 = (i: number): number => (i < 100 ? 0.5 + 1.5 * Math.exp(-i / 20) : 0.51 + (0.45 * (i - 100)) / 200);
+      const [f] = run(runWith({ 'train/loss': curve(300, f0, 0.05, 9) }));
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence['relativeRise'] as number).toBeGreaterThanOrEqual(0.2);
+      expect(f?.evidence['relativeRise'] as number).toBeLessThan(0.5);
+    });
+
+    it('a rising negative loss is judged on its own drop', () => {
+      const f0 = (i: number): number => (i < 100 ? -2 + 1.5 * Math.exp(-i / 20) : -2 + (1.5 * (i - 100)) / 200);
+      const [f] = run(runWith({ 'train/loss': curve(300, f0, 0.05, 10) }));
+      expect(f?.severity).toBe('error');
+    });
+
+    it('fires with a constant lr curve present (nothing explains the rise)', () => {
+      const [f] = run(risingAfterFall());
+      expect(f?.evidence['lrTag']).toBe('lr');
+    });
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * C2 Diverging: the training loss rises over time ("gradient ascent"), judged on the smoothed curve
+ * from its minimum to the level it ends at. A spike that recovers does not count (median smoothing and
+ * a held end level), nor does a rise the learning-rate schedule explains (warm restart, one-cycle ramp).
+ */
+import { finitePrefix } from '../analysis/finite-prefix.js';
+import { lrFor, lrRose } from '../analysis/lr-events.js';
+import { quantile } from '../analysis/robust.js';
+import { turnaround } from '../analysis/turnaround.js';
+import type { Finding } from '../findings/finding.js';
+import type { Check } from './check.js';
+import { makeFinding } from './check.js';
+
+/** Rise from the minimum, relative to the scale below: error at or above this ... */
+export const C2_ERROR_RISE = 0.5;
+/** ... warning at or above this. */
+export const C2_WARNING_RISE = 0.2;
+/** The scale is the initial drop, but at least this fraction of |minimum| (a loss rising from the start). */
+export const C2_LEVEL_FLOOR = 0.5;
+/** The rise must exceed this many standard errors of the end level. */
+export const C2_NOISE_SIGMAS = 3;
+/** Points after the minimum needed to call a rise sustained. */
+export const C2_MIN_POINTS_AFTER = 2;
+
+const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : v.toFixed(3));
+
+/**
+ * C2: the train loss climbs back up from its minimum and stays up.
+ * @example
+ * c2Diverging.run(ctx)[0]?.evidence // { relativeRise: 0.7, threshold: 0.5, fromStep: 120, toStep: 399, ... }
+ */
+export const c2Diverging: Check = {
+  id: 'C2',
+  title: 'Diverging',
+  severity: 'error',
+  kind: 'log',
+  description: 'Train loss rising over time after its minimum (smoothed, sustained, not explained by the learning-rate schedule).',
+  run(ctx): Finding[] {
+    const loss = ctx.curves.trainLoss;
+    if (!loss) return [];
+    // A NaN is C6's finding; the blow-up right before it is the same event, so it is left out here.
+    const prefix = finitePrefix(loss, true);
+    const t = turnaround(prefix.steps, prefix.values);
+    if (!t || t.pointsAfter < C2_MIN_POINTS_AFTER) return [];
+    const n = t.values.length;
+    const tailValues = t.values.slice(n - Math.max(C2_MIN_POINTS_AFTER, t.tail));
+    // The level the curve is held at: a low quantile of the last points, so one bad batch at the end does not count.
+    const held = quantile(tailValues, 0.25);
+    const rise = held - t.minValue;
+    const peakBefore = Math.max(...t.smoothed.slice(0, t.minIndex + 1));
+    const initialDrop = Math.max(0, peakBefore - t.minValue);
+    const scale = Math.max(initialDrop, C2_LEVEL_FLOOR * Math.abs(t.minValue), 1e-12);
+    const relativeRise = rise / scale;
+    const noise = Number.isFinite(t.noise) ? t.noise : 0;
+    const standardError = 1.25 * noise * Math.sqrt(1 / tailValues.length + 1 / Math.max(1, t.tail));
+    if (relativeRise < C2_WARNING_RISE || rise <= C2_NOISE_SIGMAS * standardError) return [];
+    const fromStep = t.minStep;
+    const toStep = t.steps[n - 1] as number;
+    const lr = lrFor(loss, ctx.curves.lr);
+    if (lr && lrRose(lr, fromStep, toStep)) return [];
+    const error = relativeRise >= C2_ERROR_RISE;
+    const threshold = error ? C2_ERROR_RISE : C2_WARNING_RISE;
+    const base = initialDrop >= C2_LEVEL_FLOOR * Math.abs(t.minValue) ? `of the initial drop (${fmt(initialDrop)})` : `of |minimum| x ${C2_LEVEL_FLOOR}`;
+    return [
+      makeFinding(c2Diverging, {
+        severity: error ? 'error' : 'warning',
+        message:
+          `${loss.tag} rises from ${fmt(t.minValue)} at step ${fromStep} to ${fmt(held)} at step ${toStep}: ` +
+          `${(relativeRise * 100).toFixed(0)}% ${base}, threshold ${(threshold * 100).toFixed(0)}%.`,
+        tags: [loss.tag],
+        steps: [fromStep, toStep],
+        evidence: {
+          relativeRise,
+          threshold,
+          fromStep,
+          toStep,
+          minLoss: t.minValue,
+          endLoss: held,
+          initialDrop,
+          noise,
+          lrTag: lr ? lr.tag : null,
+        },
+        actions: [
+          'lower the learning rate 3-10x (or run the P2 learning-rate range test)',
+          'add gradient clipping (clip the global norm, e.g. at 1.0) and check the gradient norm curve (T2)',
+          'check the sign of the objective: an optimizer maximising the loss, or a reward used as a loss',
+          lr ? `check the learning-rate schedule in ${lr.tag}: does it rise or stay high where the loss rises?` : 'log the learning rate so the schedule can be checked against the rise',
+        ],
+      }),
+    ];
+  },
+};

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { curve, runFrom } from '../test-support/runs.js';
+import { between, gte, ruleTable, runCheck } from '../test-support/rule-table.js';
+import { c3Overfitting } from './c3-overfitting.js';
+
+const EPOCHS = 30;
+const valSteps = Array.from({ length: EPOCHS }, (_, e) => e * 100 + 99);
+/** Per-step train loss (every 10 steps) falling from 2.3 toward `floor`. */
+const train = (floor = 0.05, noise = 0.1) => {
+  const steps = Array.from({ length: EPOCHS * 10 }, (_, i) => i * 10);
+  return { steps, values: curve(steps.length, (i) => floor + 2.2 * Math.exp(-i / 60), noise, 3) };
+};
+const val = (f: (e: number) => number, noise = 0.02, seed = 5) => ({ steps: valSteps, values: curve(EPOCHS, f, noise, seed) });
+const falling = (e: number) => 0.4 + 1.9 * Math.exp(-e / 6);
+/** U-shaped val loss: minimum `min` at epoch 10, then rising by `rise` (relative) by the last epoch. */
+const uShape = (min: number, rise: number) => (e: number) => (e <= 10 ? min + 1.5 * (1 - e / 10) ** 2 : min * (1 + (rise * (e - 10)) / (EPOCHS - 11)));
+
+ruleTable(c3Overfitting, {
+  valid: [
+    { name: 'healthy: train and val both fall', run: runFrom({ 'train/loss': train(0.3), 'val/loss': val(falling) }) },
+    { name: 'noisy val that still improves', run: runFrom({ 'train/loss': train(0.3), 'val/loss': val(falling, 0.12, 7) }) },
+    {
+      name: 'one-point val spike at epoch 0 (batch norm) is not overfitting',
+      run: runFrom({ 'train/loss': train(0.3), 'val/loss': { steps: valSteps, values: val(falling).values.map((v, e) => (e === 0 ? 9.5 : v)) } }),
+    },
+    {
+      name: 'a single bad last evaluation is not a rise',
+      run: runFrom({ 'train/loss': train(0.3), 'val/loss': { steps: valSteps, values: val(falling).values.map((v, e) => (e === EPOCHS - 1 ? v * 1.5 : v)) } }),
+    },
+    { name: 'converged: both curves flat, gap constant', run: runFrom({ 'train/loss': { steps: valSteps, values: curve(EPOCHS, () => 0.45, 0.03, 2) }, 'val/loss': val(() => 0.55, 0.02) }) },
+    {
+      name: 'train (with dropout) falls to meet a flat val: no gap above val',
+      run: runFrom({ 'train/loss': { steps: valSteps, values: curve(EPOCHS, (e) => 0.6 + 1.5 * Math.exp(-e / 4), 0.02, 2) }, 'val/loss': val((e) => 0.62 + 0.5 * Math.exp(-e / 2), 0.01) }),
+    },
+    { name: 'noisy flat val with flat train', run: runFrom({ 'train/loss': { steps: valSteps, values: curve(EPOCHS, () => 0.5, 0.05, 2) }, 'val/loss': val(() => 0.6, 0.1, 9) }) },
+    { name: 'too few evaluations (info only)', run: runFrom({ 'train/loss': train(), 'val/loss': { steps: [999, 1999, 2999], values: [0.5, 0.4, 0.6] } }) },
+  ],
+  invalid: [
+    {
+      name: 'val turns up 15% after epoch 10 while train keeps falling',
+      run: runFrom({ 'train/loss': train(), 'val/loss': val(uShape(0.5, 0.15), 0.01) }),
+      findings: [
+        {
+          severity: 'warning',
+          steps: (s) => s !== null && s[0] >= 899 && s[0] <= 1299 && s[1] === 2999,
+          message: /rose .* best checkpoint: step/i,
+          evidence: { pattern: 'rose', bestStep: between(899, 1299), valRiseRelative: between(0.1, 0.2), riseWarnThreshold: 0.05, trainFallRelative: gte(0.05) },
+        },
+      ],
+    },
+    {
+      name: 'val rises 60% above its minimum: error',
+      run: runFrom({ 'train/loss': train(0.02), 'val/loss': val(uShape(0.5, 0.6), 0.01) }),
+      findings: [{ severity: 'error', evidence: { pattern: 'rose', valRiseRelative: gte(0.25), riseErrorThreshold: 0.25 } }],
+    },
+    {
+      name: 'val stalls for 2/3 of the run while train halves (gap widens)',
+      run: runFrom({ 'train/loss': train(0.02, 0.05), 'val/loss': val((e) => (e < 10 ? 0.7 + 1.5 * (1 - e / 10) ** 2 : 0.7), 0.01) }),
+      findings: [{ severity: 'warning', message: /stalled/, evidence: { pattern: 'stalled', stallShare: gte(0.35), trainFallRelative: gte(0.2) } }],
+    },
+    {
+      name: 'non-finite val points are skipped',
+      run: runFrom({ 'train/loss': train(), 'val/loss': { steps: valSteps, values: val(uShape(0.5, 0.15), 0.01).values.map((v, e) => (e === 20 ? NaN : v)) } }),
+      findings: [{ severity: 'warning', evidence: { pattern: 'rose' } }],
+    },
+    {
+      name: 'epoch-level curves (Keras CSV) work the same',
+      run: runFrom({ loss: curve(EPOCHS, (e) => 0.1 + 1.5 * Math.exp(-e / 5), 0.01, 4), val_loss: curve(EPOCHS, uShape(0.6, 0.3), 0.01, 4) }, { unit: 'epoch' }),
+      findings: [{ severity: 'error', steps: (s) => s !== null && s[1] === EPOCHS - 1 }],
+    },
+  ],
+});
+
+describe('C3 without validation', () => {
+  it('returns no finding at all', () => {
+    expect(runCheck(c3Overfitting, { name: 'train only', run: runFrom({ 'train/loss': train() }) })).toEqual([]);
+  });
+  it('says too little data for 3 evaluations', () => {
+    const f = runCheck(c3Overfitting, { name: 'short', run: runFrom({ 'train/loss': train(), 'val/loss': { steps: [999, 1999, 2999], values: [0.5, 0.4, 0.6] } }) });
+    expect(f.map((x) => [x.severity, x.evidence.insufficientData])).toEqual([['info', true]]);
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { curve } from '../test-support/runs.js';
+import { ctxOf, flatAt, healthyShapes, lateDrop, nanAt, oscillating, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
+import { c5SlowStart } from './c5-slow-start.js';
+
+const run = (r: ReturnType<typeof runWith>) => c5SlowStart.run(ctxOf(r));
+const range = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
+const plateauThenDrop = (i: number): number => (i < 300 ? 2.3 : 0.4 + 1.9 * Math.exp(-(i - 300) / 40));
+
+describe('C5 slow start', () => {
+  describe('valid: must not fire', () => {
+    const valid: Array<readonly [string, () => ReturnType<typeof runWith>]> = [
+      ...healthyShapes,
+      ['flat at ln 10 (C1)', () => flatAt(2.302, 0.3)],
+      ['diverging', risingAfterFall],
+      ['slow exponential decay (not a plateau)', stillFalling],
+      ['NaN later', () => nanAt(150)],
+      ['oscillating', oscillating],
+      ['underfit', underfit],
+      ['linear decrease', () => runWith({ 'train/loss': curve(300, (i) => 2.3 - 0.005 * i, 0.1, 3) })],
+      [
+        'plateau ended by an LR step (drop right after the step is the schedule)',
+        () => runWith({ 'train/loss': curve(600, plateauThenDrop, 0.1, 25), lr: range(600, (i) => (i < 295 ? 0.1 : 0.01)) }),
+      ],
+      [
+        'plateau during a long linear warm-up',
+        () => runWith({ 'train/loss': curve(600, plateauThenDrop, 0.1, 25), lr: range(600, (i) => (i < 300 ? (1e-3 * i) / 300 : 1e-3)) }),
+      ],
+    ];
+    it.each(valid)('%s', (_name, build) => {
+      expect(run(build())).toEqual([]);
+    });
+  });
+
+  describe('invalid: must fire', () => {
+    it('a long plateau then a late drop at constant lr is a warning', () => {
+      const [f] = run(lateDrop());
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence['plateauFraction'] as number).toBeGreaterThan(0.45);
+      expect(f?.evidence['onsetStep'] as number).toBeGreaterThanOrEqual(295);
+      expect(f?.evidence['onsetStep'] as number).toBeLessThanOrEqual(320);
+      expect(f?.steps?.[0]).toBe(0);
+      expect(f?.evidence['threshold']).toBe(0.3);
+      expect(f?.message).toMatch(/no learning-rate change in lr to explain it/);
+    });
+
+    it('without an lr curve it still fires and suggests logging the lr', () => {
+      const [f] = run(runWith({ 'train/loss': curve(600, plateauThenDrop, 0.1, 25) }));
+      expect(f?.severity).toBe('warning');
+      expect(f?.actions.join(' ')).toMatch(/log the learning rate/);
+    });
+
+    it('a shorter plateau (~25% of the run) is info', () => {
+      const f0 = (i: number): number => (i < 100 ? 1.2 : 0.2 + Math.exp(-(i - 100) / 30));
+      const [f] = run(runWith({ 'train/loss': curve(400, f0, 0.05, 4) }));
+      expect(f?.severity).toBe('info');
+      expect(f?.evidence['plateauFraction'] as number).toBeGreaterThanOrEqual(0.2);
+      expect(f?.evidence['plateauFraction'] as number).toBeLessThan(0.3);
+    });
+
+    it('is visible on a 10-point epoch curve', () => {
+      const [f] = run(runWith({ 'train/loss': [2.31, 2.3, 2.3, 2.29, 2.3, 1.6, 1.0, 0.7, 0.55, 0.5] }, {}, 'epoch'));
+      expect(f?.severity).toBe('warning');
+      expect(f?.steps).toEqual([0, 4]);
+    });
+  });
+});

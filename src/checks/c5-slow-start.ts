@@ -1,0 +1,110 @@
+/**
+ * C5 Slow start: a long plateau at the starting level, then a late drop. Typical causes are an
+ * initialisation that is too small (signals and gradients vanish until the weights grow) or bad
+ * examples in the data. A plateau the learning-rate schedule explains (a long warm-up, or a drop that
+ * follows an LR step) is by design and not reported.
+ */
+import { finitePrefix } from '../analysis/finite-prefix.js';
+import { flatness } from '../analysis/flatness.js';
+import { lrAt, lrEvents, lrFor } from '../analysis/lr-events.js';
+import type { LrView } from '../analysis/lr-events.js';
+import { diffNoise } from '../analysis/noise.js';
+import { autoWindow, medianSmooth } from '../analysis/smooth.js';
+import type { Finding } from '../findings/finding.js';
+import type { Check } from './check.js';
+import { makeFinding } from './check.js';
+
+/** The drop has "started" once the smoothed loss has made this share of its total drop. */
+export const C5_ONSET_SHARE = 0.1;
+/** Plateau length as a fraction of the run: info at or above this ... */
+export const C5_INFO_PLATEAU = 0.2;
+/** ... warning at or above this. */
+export const C5_WARNING_PLATEAU = 0.3;
+/** An lr differing by this factor between mid-plateau and the onset explains the plateau. */
+export const C5_LR_FACTOR = 1.5;
+export const C5_MIN_POINTS = 6;
+/** A plateau needs at least this many points before the onset. */
+export const C5_MIN_PLATEAU_POINTS = 3;
+
+const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : v.toFixed(3));
+
+/** Whether the schedule explains a plateau from `from` to the onset at `onset` (steps). */
+function lrExplains(lr: LrView, from: number, onset: number, span: number): boolean {
+  const mid = from + (onset - from) / 2;
+  const ratio = lrAt(lr, onset) / lrAt(lr, mid);
+  if (!(ratio < C5_LR_FACTOR && ratio > 1 / C5_LR_FACTOR)) return true;
+  const lo = onset - 0.25 * (onset - from);
+  const hi = onset + 0.05 * span;
+  return lrEvents(lr).some((e) => e.step >= lo && e.step <= hi);
+}
+
+/**
+ * C5: the loss sits at its starting level for a long stretch before it drops.
+ * @example
+ * c5SlowStart.run(ctx)[0]?.evidence // { plateauFraction: 0.5, threshold: 0.3, onsetStep: 300, ... }
+ */
+export const c5SlowStart: Check = {
+  id: 'C5',
+  title: 'Slow start',
+  severity: 'warning',
+  kind: 'log',
+  description: 'Train loss stays at its starting level for a long stretch, then drops late, with no learning-rate change to explain it.',
+  run(ctx): Finding[] {
+    const loss = ctx.curves.trainLoss;
+    if (!loss) return [];
+    const { steps, values } = finitePrefix(loss);
+    const n = values.length;
+    if (n < C5_MIN_POINTS || flatness(values)?.flat !== false) return [];
+    const s = medianSmooth(values, n < 8 ? 1 : Math.max(3, autoWindow(n)));
+    const top = s[0] as number;
+    let minI = 0;
+    for (let i = 1; i < n; i++) if ((s[i] as number) < (s[minI] as number)) minI = i;
+    const drop = top - (s[minI] as number);
+    const noise = n >= 4 ? diffNoise(values) : 0;
+    if (!(drop > 3 * (Number.isFinite(noise) ? noise : 0)) || drop <= 0) return [];
+    const level = top - C5_ONSET_SHARE * drop;
+    const onset = s.findIndex((v) => v <= level);
+    if (onset < C5_MIN_PLATEAU_POINTS) return [];
+    const from = steps[0] as number;
+    const last = steps[n - 1] as number;
+    // Interpolate where the smoothed curve crosses the onset level, so one epoch of a short curve is not a plateau.
+    const a = s[onset - 1] as number;
+    const b = s[onset] as number;
+    const sa = steps[onset - 1] as number;
+    const onsetStep = sa + ((steps[onset] as number) - sa) * (a > b ? Math.min(1, Math.max(0, (a - level) / (a - b))) : 1);
+    const span = last - from;
+    const plateauFraction = span > 0 ? (onsetStep - from) / span : 0;
+    if (plateauFraction < C5_INFO_PLATEAU) return [];
+    const lr = lrFor(loss, ctx.curves.lr);
+    if (lr && lrExplains(lr, from, onsetStep, span)) return [];
+    const warning = plateauFraction >= C5_WARNING_PLATEAU;
+    const plateauEnd = (steps[Math.max(0, onset - 1)] as number);
+    return [
+      makeFinding(c5SlowStart, {
+        severity: warning ? 'warning' : 'info',
+        message:
+          `${loss.tag} stays near its starting level ${fmt(top)} from step ${from} to ${plateauEnd} ` +
+          `(${(plateauFraction * 100).toFixed(0)}% of the run, threshold ${((warning ? C5_WARNING_PLATEAU : C5_INFO_PLATEAU) * 100).toFixed(0)}%), ` +
+          `then drops to ${fmt(s[minI] as number)}${lr ? ` with no learning-rate change in ${lr.tag} to explain it` : ''}.`,
+        tags: [loss.tag],
+        steps: [from, plateauEnd],
+        evidence: {
+          plateauFraction,
+          threshold: warning ? C5_WARNING_PLATEAU : C5_INFO_PLATEAU,
+          onsetStep: steps[onset] as number,
+          onsetShare: C5_ONSET_SHARE,
+          startLoss: top,
+          minLoss: s[minI] as number,
+          totalDrop: drop,
+          lrTag: lr ? lr.tag : null,
+        },
+        actions: [
+          'check the weight initialisation: use He (ReLU) or Glorot (tanh/sigmoid) scales for the fan-in (M5); too-small weights stall the start',
+          'check the output-layer bias: start it at the target mean or class log-prior (M4)',
+          'look for bad examples or labels early in the data (D3, D7), and shuffle the training set (D4)',
+          lr ? 'if the plateau is meant as warm-up, make the warm-up shorter' : 'log the learning rate: a long warm-up would explain this plateau',
+        ],
+      }),
+    ];
+  },
+};

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { oscillations } from '../analysis/swings.js';
+import { curve } from '../test-support/runs.js';
+import { ctxOf, flatAt, healthyShapes, lateDrop, nanAt, oscillating, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
+import { c9Unstable } from './c9-unstable.js';
+
+const run = (r: ReturnType<typeof runWith>) => c9Unstable.run(ctxOf(r));
+const atWarningOrAbove = (r: ReturnType<typeof runWith>) => run(r).filter((f) => f.severity !== 'info');
+
+describe('oscillations (swings helper)', () => {
+  it('counts complete up-and-down swings above the height only', () => {
+    expect(oscillations([0, 1, 0, 1, 0, 1], 0.5)).toHaveLength(2);
+    expect(oscillations([0, 0.2, 0, 0.2, 0], 0.5)).toEqual([]);
+    expect(oscillations([3, 2, 1, 0], 0.5)).toEqual([]);
+    expect(oscillations([1, 0, 1, 0], 0.5)).toEqual([{ low: 1, high: 2, rise: 1 }]);
+  });
+});
+
+describe('C9 unstable', () => {
+  describe('valid: must not fire at warning', () => {
+    const valid: Array<readonly [string, () => ReturnType<typeof runWith>]> = [
+      ...healthyShapes,
+      ['flat at ln 10 under 30% noise', () => flatAt(2.302, 0.3, 1000, 5)],
+      ['diverging (C2)', risingAfterFall],
+      ['still falling', stillFalling],
+      ['late drop', lateDrop],
+      ['underfit', underfit],
+      ['loss that blows up into NaN (C6)', () => nanAt(150)],
+      [
+        'LoRA fine-tune logged every 20 steps (real trainer_state numbers)',
+        () => runWith({ loss: [0.6899, 0.6425, 0.5277, 0.5177, 0.4469, 0.4132, 0.397, 0.4026, 0.3847, 0.3684, 0.3617, 0.3674, 0.425, 0.298, 0.3242, 0.2937, 0.387, 0.349] }),
+      ],
+      ['two spikes that recover', () => {
+        const v = curve(400, (i) => Math.exp(-i / 80) + 0.3, 0.1, 7);
+        v[100] = 5;
+        v[250] = 4;
+        return runWith({ 'train/loss': v });
+      }],
+    ];
+    it.each(valid)('%s', (_name, build) => {
+      expect(atWarningOrAbove(build())).toEqual([]);
+    });
+
+    it('says too little data for a 6-point epoch curve, and nothing more', () => {
+      const findings = run(healthyShapes[5]![1]());
+      expect(findings.map((f) => [f.severity, f.evidence['insufficientData']])).toEqual([['info', true]]);
+    });
+  });
+
+  describe('invalid: must fire', () => {
+    it('large repeated oscillations are a warning with the count and the threshold', () => {
+      const [f] = run(oscillating());
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence['oscillations'] as number).toBeGreaterThanOrEqual(8);
+      expect(f?.evidence['largestSwing'] as number).toBeGreaterThan(f?.evidence['swingThreshold'] as number);
+      expect(f?.steps?.[0]).toBeLessThan(60);
+      expect(f?.steps?.[1]).toBeGreaterThan(500);
+    });
+
+    it('oscillations on a 16-point epoch curve', () => {
+      const [f] = run(runWith({ 'train/loss': [1.2, 0.8, 1.1, 0.7, 1.05, 0.65, 1.0, 0.6, 0.95, 0.62, 0.98, 0.58, 0.9, 0.6, 0.92, 0.57] }, {}, 'epoch'));
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence['oscillations'] as number).toBeGreaterThanOrEqual(3);
+    });
+
+    it('repeated spikes of a per-batch loss are a warning', () => {
+      const v = curve(600, (i) => Math.exp(-i / 100) + 0.3, 0.1, 8);
+      for (const i of [100, 180, 260, 340, 420, 500]) v[i] = (v[i] as number) * 4;
+      const [f] = run(runWith({ 'train/loss': v }));
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence['spikes']).toBe(6);
+      expect(f?.steps).toEqual([100, 500]);
+    });
+
+    it('oscillations are not excused by an lr curve that does not rise', () => {
+      const r = oscillating();
+      const withLr = runWith({ 'train/loss': ctxOf(r).curves.trainLoss!.values as number[], lr: Array.from({ length: 600 }, (_, i) => 1e-3 * (1 - i / 600)) });
+      expect(run(withLr)[0]?.severity).toBe('warning');
+    });
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * T3 Vanishing gradients (log mode): the input-side layers get gradients orders of magnitude smaller than
+ * the output-side ones, or ~0. Reads per-layer `grad_norm/<layer>` scalars or `gradients/<layer>`
+ * histograms; layers are taken in logging order (input side first).
+ */
+import { median } from '../analysis/robust.js';
+import type { Finding, Severity } from '../findings/finding.js';
+import { layerCurves, layerHistograms } from '../telemetry/layers.js';
+import type { Check, CheckContext } from './check.js';
+import { makeFinding } from './check.js';
+
+/** A later layer's gradient this many times an earlier layer's: warning / error. */
+const RATIO_WARN = 100;
+const RATIO_ERROR = 1e4;
+/** A gradient magnitude below this is ~0... */
+const NEAR_ZERO = 1e-8;
+/** ...when some other layer's is at least this large (else the whole model gets no gradient). */
+const ALIVE = 1e-6;
+/**
+ * Parameters left out: biases and normalisation parameters are small vectors (and a bias before
+ * BatchNorm gets no gradient by design); embeddings get sparse gradients (only the looked-up rows).
+ */
+const SKIP = /bias|norm|embed|(^|[._/])(bn|ln)\d*([._/]|$)/i;
+
+const fmt = (x: number): string => (x === 0 ? '0' : x.toExponential(2));
+
+interface Layer {
+  readonly name: string;
+  readonly tag: string;
+  /** Median gradient magnitude over the second half of the logged steps. */
+  readonly magnitude: number;
+}
+
+function magnitudes(ctx: CheckContext): { layers: Layer[]; measure: 'rms' | 'norm' } {
+  const curves = layerCurves(ctx.run, 'grad_norm');
+  const hists = layerHistograms(ctx.run, 'gradients');
+  // Per-element RMS (from histograms) compares layers of different sizes fairly; norms when that is all there is.
+  const useRms = hists.size > 0 && [...curves.keys()].every((k) => hists.has(k));
+  const layers: Layer[] = [];
+  for (const [name, curve] of curves) {
+    if (SKIP.test(name)) continue;
+    const h = hists.get(name);
+    const values = useRms && h ? curve.values.map((v, i) => v / Math.sqrt(Math.max(1, h.histograms[i]?.num ?? 1))) : [...curve.values];
+    const magnitude = median(values.slice(Math.floor(values.length / 2)));
+    if (Number.isFinite(magnitude)) layers.push({ name, tag: curve.tag, magnitude });
+  }
+  return { layers, measure: useRms ? 'rms' : 'norm' };
+}
+
+function judge(ctx: CheckContext): Finding[] {
+  const { layers, measure } = magnitudes(ctx);
+  if (layers.length < 2) return [];
+  const max = Math.max(...layers.map((l) => l.magnitude));
+  const dead = layers.filter((l) => l.magnitude < NEAR_ZERO);
+  const all = layers.map((l) => `${l.name}=${fmt(l.magnitude)}`).join(', ');
+  if (dead.length > 0) {
+    const whole = max < ALIVE;
+    const first = dead[0] as Layer;
+    return [
+      makeFinding(t3VanishingGradients, {
+        severity: 'error',
+        message: whole
+          ? `Gradient ${measure}s are ~0 in every layer (largest ${fmt(max)} < ${fmt(ALIVE)}): no gradient reaches the weights.`
+          : `Gradient ${measure} of ${dead.map((l) => l.name).join(', ')} is ~0 (${fmt(first.magnitude)} < ${fmt(NEAR_ZERO)}) while other layers get up to ${fmt(max)}: no learning signal reaches ${dead.length === 1 ? 'this layer' : 'these layers'}.`,
+        layer: first.name,
+        tags: dead.map((l) => l.tag),
+        evidence: { measure, nearZeroThreshold: NEAR_ZERO, smallest: first.magnitude, largest: max, layersNearZero: dead.length, layers: all },
+        actions: whole
+          ? ['check the loss is connected to the outputs (no .detach()/stop_gradient, no argmax before the loss)', 'check requires_grad / trainable flags', 'check the learning-rate and loss scaling (fp16 loss scale underflow)']
+          : ['check for saturated activations (sigmoid/tanh) or dead ReLUs upstream of these layers (T5, T6)', 'use ReLU/GELU with He init, add BatchNorm/LayerNorm or residual connections', 'check nothing detaches the graph between these layers and the loss'],
+      }),
+    ];
+  }
+  // Worst earlier-vs-later ratio: for each layer, the largest magnitude among the layers after it.
+  let worst = { ratio: 0, early: layers[0] as Layer, late: layers[1] as Layer };
+  for (let i = 0; i < layers.length - 1; i++) {
+    const early = layers[i] as Layer;
+    for (let j = i + 1; j < layers.length; j++) {
+      const late = layers[j] as Layer;
+      const ratio = late.magnitude / Math.max(early.magnitude, Number.MIN_VALUE);
+      if (ratio > worst.ratio) worst = { ratio, early, late };
+    }
+  }
+  if (worst.ratio < RATIO_WARN) return [];
+  const severity: Severity = worst.ratio >= RATIO_ERROR ? 'error' : 'warning';
+  const small = layers.filter((l) => l.magnitude * RATIO_WARN <= max).map((l) => l.name);
+  return [
+    makeFinding(t3VanishingGradients, {
+      severity,
+      message:
+        `Gradients vanish toward the input: layer ${worst.early.name} gets a gradient ${measure} of ${fmt(worst.early.magnitude)}, ` +
+        `${Number(worst.ratio.toPrecision(3))}x below later layer ${worst.late.name} (${fmt(worst.late.magnitude)}); ` +
+        `${small.length} layer${small.length === 1 ? '' : 's'} ${RATIO_WARN}x or more below the largest (${small.join(', ')}).`,
+      layer: worst.early.name,
+      tags: [worst.early.tag, worst.late.tag],
+      evidence: {
+        measure,
+        earlyLayer: worst.early.name,
+        earlyGrad: worst.early.magnitude,
+        lateLayer: worst.late.name,
+        lateGrad: worst.late.magnitude,
+        ratio: Number(worst.ratio.toPrecision(3)),
+        warnRatio: RATIO_WARN,
+        errorRatio: RATIO_ERROR,
+        layers: all,
+      },
+      actions: [
+        'replace sigmoid/tanh hidden activations with ReLU/GELU and use He/Glorot init',
+        'add BatchNorm/LayerNorm or residual (skip) connections',
+        'check for saturated activations (T6) in the layers between',
+      ],
+    }),
+  ];
+}
+
+/**
+ * T3 Vanishing gradients from per-layer gradient norms (median of the second half of the run, per-element
+ * RMS when gradient histograms exist). Warning when a later layer's gradient is >= 100x an earlier one's,
+ * error at >= 1e4x or when a layer's is < 1e-8. Fewer than 2 layers: no finding.
+ * @example
+ * t3VanishingGradients.run({ run, curves: resolveCurves(run) })[0]?.evidence.ratio // 2500
+ */
+export const t3VanishingGradients: Check = {
+  id: 'T3',
+  title: 'Vanishing gradients',
+  severity: 'error',
+  kind: 'live',
+  description: 'Per-layer gradient norms fall by orders of magnitude toward the input, or are ~0.',
+  run: judge,
+};

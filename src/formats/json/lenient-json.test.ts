@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { describeJsonError, jsonNumber, parseLenientJson } from './lenient-json.js';
+
+describe('parseLenientJson', () => {
+  it.each([
+    ['{"a": 1}', { a: 1 }],
+    ['{"loss": NaN, "g": -Infinity, "h": [Infinity]}', { loss: 'NaN', g: '-Infinity', h: ['Infinity'] }],
+    ['{"text": "NaN and \\"Infinity\\"", "x": NaN}', { text: 'NaN and "Infinity"', x: 'NaN' }],
+  ])('%s', (text, value) => {
+    expect(parseLenientJson(text)).toEqual(value);
+  });
+
+  it('throws the strict parser error for non-JSON', () => {
+    expect(() => parseLenientJson('{"a": NaNx}')).toThrow(SyntaxError);
+    expect(() => parseLenientJson('nope')).toThrow(SyntaxError);
+  });
+});
+
+describe('jsonNumber', () => {
+  it.each([
+    [0.5, 0.5], ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity],
+    ['0.5', undefined], [null, undefined], [true, undefined], [undefined, undefined],
+  ])('%j -> %s', (value, number) => {
+    expect(jsonNumber(value)).toEqual(number);
+  });
+});
+
+describe('describeJsonError', () => {
+  const errorOf = (text: string): unknown => {
+    try {
+      JSON.parse(text);
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+  it.each([
+    ['{\n "a": 1\n "b": 2}', /^line 3, column 2: /],
+    ['{"a": }', /Unexpected token/], // V8 gives no position for this one
+    ['{"a": 1 "b"}', /^column 9: /],
+    ['{"a": [', /^ends early after 7 characters/],
+  ])('%j', (text, pattern) => {
+    expect(describeJsonError(errorOf(text), text)).toMatch(pattern);
+  });
+});
