@@ -66,7 +66,7 @@ describe('nndoctor diagnose', () => {
     const code = await runCli(['diagnose', dir], io);
     expect(code).toBe(1);
     expect(io.out()).toContain('C6');
-    expect(io.out()).toMatch(/epoch 6/);
+    expect(io.out()).toMatch(/epochs? 6/);
     expect(io.out()).not.toContain('\u001b[');
     const never = capture();
     expect(await runCli(['diagnose', dir, '--fail-on', 'never'], never)).toBe(0);

@@ -2,8 +2,12 @@
  * Sustained growth of a positive quantity (a gradient or weight norm) in orders of magnitude, judged on
  * a median-smoothed log curve so a single spike that recovers is not growth.
  */
+import { blockMeans } from './resample.js';
 import { median } from './robust.js';
 import { medianSmooth } from './smooth.js';
+
+/** Longer curves are block-averaged (in log space) to this many points first. */
+const MAX_POINTS = 4000;
 
 /** How much a positive curve grew, from its low point to where it ended. */
 export interface Growth {
@@ -27,18 +31,20 @@ export interface Growth {
  * logGrowth([0, 1, 2, 3, 4, 5], [1, 10, 100, 1e3, 1e4, 1e5])?.decades // ~4
  */
 export function logGrowth(steps: readonly number[], values: readonly number[]): Growth | null {
-  const s: number[] = [];
-  const lv: number[] = [];
+  const ps: number[] = [];
+  const pv: number[] = [];
   values.forEach((v, i) => {
     if (Number.isFinite(v) && v > 0) {
-      s.push(steps[i] as number);
-      lv.push(Math.log10(v));
+      ps.push(steps[i] as number);
+      pv.push(Math.log10(v));
     }
   });
+  if (pv.length < 3) return null;
+  // Long per-step curves: average blocks of log values (a sustained trend survives, cost stays bounded).
+  const { steps: s, values: lv } = pv.length > MAX_POINTS ? blockMeans(ps, pv, MAX_POINTS) : { steps: ps, values: pv };
   const n = lv.length;
-  if (n < 3) return null;
   const tail = Math.max(2, Math.min(Math.round(n * 0.1), 10));
-  const w = Math.max(3, Math.round(n * 0.05) | 1);
+  const w = Math.min(51, Math.max(3, Math.round(n * 0.05) | 1));
   const smooth = medianSmooth(lv, w);
   const end = median(lv.slice(n - tail));
   let from = 0;

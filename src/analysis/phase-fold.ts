@@ -33,7 +33,7 @@ export function phaseBins(steps: readonly number[], period: number, bins: number
  * Folds `values` (already detrended) by phase and measures the periodicity.
  * @example
  * const steps = Array.from({ length: 100 }, (_, i) => i);
- * periodicity(steps, steps.map((s) => (s % 10 < 5 ? 1 : -1)), 10, 5, 0).eta2 // 1
+ * periodicity(steps, steps.map((s) => (s % 10 < 5 ? 1 : -1)), 10, 10, 0).eta2 // 1
  */
 export function periodicity(steps: readonly number[], values: readonly number[], period: number, bins: number, origin: number): Periodicity {
   const bin = phaseBins(steps, period, bins, origin);

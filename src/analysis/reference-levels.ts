@@ -45,24 +45,20 @@ export function classesFromMeta(meta: ReadonlyMap<string, MetaValue>): number | 
 }
 
 /**
- * Chance levels to compare a loss with: ln(C) for the class count in `meta` when there is one,
- * then the common counts.
+ * Chance levels to compare a loss with: only ln(C) when the metadata names the class count C,
+ * otherwise the common counts (a guess from the level itself).
  * @example
- * chanceLevels(new Map()).map((r) => r.name) // ['ln(2)', 'ln(3)', ..., 'ln(1000)']
+ * chanceLevels(new Map()).map((r) => r.name)                    // ['ln(2)', 'ln(3)', ..., 'ln(1000)']
+ * chanceLevels(new Map([['num_classes', 7]])).map((r) => r.name) // ['ln(7)']
  */
 export function chanceLevels(meta: ReadonlyMap<string, MetaValue>): ReferenceLevel[] {
-  const out: ReferenceLevel[] = [];
   const fromMeta = classesFromMeta(meta);
-  if (fromMeta !== null) out.push({ name: `ln(${fromMeta})`, value: Math.log(fromMeta), classes: fromMeta, source: 'meta' });
-  for (const c of COMMON_CLASS_COUNTS) {
-    if (c !== fromMeta) out.push({ name: `ln(${c})`, value: Math.log(c), classes: c, source: 'guess' });
-  }
-  return out;
+  if (fromMeta !== null) return [{ name: `ln(${fromMeta})`, value: Math.log(fromMeta), classes: fromMeta, source: 'meta' }];
+  return COMMON_CLASS_COUNTS.map((c) => ({ name: `ln(${c})`, value: Math.log(c), classes: c, source: 'guess' as const }));
 }
 
 /**
- * The reference level `level` is parked at (relative distance at most `tolerance`), or `null`.
- * A class count from the metadata wins over a guessed one.
+ * The nearest reference level `level` is parked at (relative distance at most `tolerance`), or `null`.
  * @example
  * parkedAt(2.31, chanceLevels(new Map()), 0.03)?.name // 'ln(10)'
  */
@@ -71,9 +67,7 @@ export function parkedAt(level: number, refs: readonly ReferenceLevel[], toleran
   let best: ReferenceLevel | null = null;
   for (const ref of refs) {
     const dist = Math.abs(level - ref.value) / ref.value;
-    if (dist > tolerance) continue;
-    if (best === null || (ref.source === 'meta' && best.source !== 'meta')) best = ref;
-    else if (ref.source === best.source && dist < Math.abs(level - best.value) / best.value) best = ref;
+    if (dist <= tolerance && (best === null || dist < Math.abs(level - best.value) / best.value)) best = ref;
   }
   return best;
 }

@@ -31,7 +31,7 @@ export function stepsPerEpoch(epoch: Curve | null): EpochGrid | null {
     }
   }
   if (values.length < 2) return null;
-  const span = Math.max(...values) - Math.min(...values);
+  const span = values.reduce((a, b) => Math.max(a, b), -Infinity) - values.reduce((a, b) => Math.min(a, b), Infinity);
   if (span < 1) return null;
   if (values.every((v) => Number.isInteger(v))) {
     // Integer epochs: epoch k starts at the first step logged with epoch k.

@@ -33,9 +33,9 @@ export interface Turnaround {
   readonly tail: number;
 }
 
-/** How many trailing points the end level is the median of: 10% of the curve, at least 3. */
+/** How many trailing points the end level is the median of: 10% of the curve, at least 3, at most 25. */
 function tailSize(n: number): number {
-  return Math.max(3, Math.round(n * 0.1));
+  return Math.min(25, Math.max(3, Math.round(n * 0.1)));
 }
 
 /**

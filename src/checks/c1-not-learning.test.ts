@@ -71,6 +71,8 @@ describe('C1 not learning', () => {
       expect(f?.steps).toEqual([49, 2349]);
       expect(f?.evidence['referenceName']).toBeNull();
       expect(f?.evidence['relativeChange']).toBeCloseTo(0.03, 2);
+      expect(f?.evidence['classesFromMeta']).toBe(7);
+      expect(f?.message).toMatch(/below the uniform-chance level ln\(7\) = 1\.946/);
       expect(f?.evidence['threshold']).toBe(0.05);
     });
 

@@ -45,9 +45,15 @@ export const c1NotLearning: Check = {
     const atRef = ref !== null && parkedAt(f.start, [ref], 2 * C1_REFERENCE_TOLERANCE) !== null;
     const error = atRef || f.deadFlat;
     const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+    const metaRef = chanceLevels(ctx.run.meta).find((r) => r.source === 'meta') ?? null;
+    const below = !atRef && metaRef !== null && f.level < metaRef.value * (1 - 2 * C1_REFERENCE_TOLERANCE);
     const where = atRef && ref
       ? `, parked at ${ref.name} = ${fmt(ref.value)}, the chance level for ${ref.classes} classes${ref.source === 'meta' ? ' (class count from the run metadata)' : ''}`
-      : f.deadFlat ? ', it does not move at all' : '';
+      : f.deadFlat
+        ? ', it does not move at all'
+        : below && metaRef
+          ? `; it sits below the uniform-chance level ${metaRef.name} = ${fmt(metaRef.value)}, so it learned something before step ${from} (perhaps only the class frequencies) and then stopped`
+          : '';
     const message =
       `${loss.tag} stays flat from step ${from} to ${to}: ${fmt(f.start)} -> ${fmt(f.end)} ` +
       `(${f.relativeChange >= 0 ? '-' : '+'}${pct(Math.abs(f.relativeChange))}, flat below ${pct(FLAT_MAX_CHANGE)})${where}.`;
@@ -57,6 +63,7 @@ export const c1NotLearning: Check = {
       'check that the parameters get gradients and change (M7, T9): frozen layers, detached tensors, optimizer given the wrong parameters',
       'try learning rates 10x higher and 10x lower (P2 learning-rate range test)',
     ];
+    if (below) actions.push('compare the level with the entropy of the label distribution: a model stuck there predicts the class frequencies and ignores its inputs (D8)');
     if (!error) actions.push('if the first logged point already comes after most of the learning, log from step 0 to see the start');
     return [
       makeFinding(c1NotLearning, {
@@ -75,6 +82,7 @@ export const c1NotLearning: Check = {
           referenceLevel: atRef && ref ? ref.value : null,
           referenceName: atRef && ref ? ref.name : null,
           referenceTolerance: C1_REFERENCE_TOLERANCE,
+          classesFromMeta: metaRef ? metaRef.classes : null,
           points: n,
         },
         actions,

@@ -3,7 +3,7 @@
  * case is over-confidence: validation loss turns up while validation accuracy still improves.
  */
 import { diffNoise } from '../analysis/noise.js';
-import { binnedMeans } from '../analysis/resample.js';
+import { binnedMeans, blockMeans } from '../analysis/resample.js';
 import { median } from '../analysis/robust.js';
 import { turnaround } from '../analysis/turnaround.js';
 import type { Finding } from '../findings/finding.js';
@@ -31,10 +31,13 @@ interface Pair {
   readonly metric: number[];
 }
 
-/** Both curves on the steps of the sparser one (finite points only). */
+/** Per-step curves longer than this are block-averaged first (trends survive, cost stays bounded). */
+const MAX_POINTS = 2000;
+
+/** Both curves on the steps of the sparser one (finite points only, at most MAX_POINTS of them). */
 function align(loss: Curve, metric: MetricCurve): Pair {
   const base = metric.values.length <= loss.values.length ? metric : loss;
-  const steps = base.steps.filter((_, i) => Number.isFinite(base.values[i] as number));
+  const steps = blockMeans(base.steps, base.values, MAX_POINTS).steps;
   const l = binnedMeans(loss.steps, loss.values, steps);
   const m = binnedMeans(metric.steps, metric.values, steps);
   const keep = steps.map((_, i) => Number.isFinite(l[i] as number) && Number.isFinite(m[i] as number));
@@ -103,7 +106,7 @@ function judgePair(loss: Curve, metric: MetricCurve): Finding | null {
   const lossGain = (lossStart - lossEnd) / Math.max(Math.abs(lossStart), Number.MIN_VALUE);
   const metricStart = median(p.metric.slice(0, head));
   const metricGain = dir * (metricEnd - metricStart);
-  if (lossGain >= LOSS_BIG_IMPROVEMENT && lossStart - lossEnd > LOSS_NOISE_MULTIPLE * lossNoise && metricGain <= METRIC_MOVE * metricLevel) {
+  if (lossGain >= LOSS_BIG_IMPROVEMENT && lossStart - lossEnd > LOSS_NOISE_MULTIPLE * lossNoise && metricGain <= Math.max(METRIC_MOVE * metricLevel, METRIC_NOISE_MULTIPLE * metricNoise)) {
     return makeFinding(c11LossMetricDisagreement, {
       ...base,
       severity: 'warning',
@@ -121,6 +124,8 @@ function judgePair(loss: Curve, metric: MetricCurve): Finding | null {
         metricEnd: round(metricEnd),
         metricImprovementRelative: round(metricGain / metricLevel),
         metricMoveThreshold: METRIC_MOVE,
+        metricNoise: round(metricNoise),
+        metricNoiseMultiple: METRIC_NOISE_MULTIPLE,
         higherIsBetter: metric.higherIsBetter,
       },
       actions: [
@@ -147,7 +152,7 @@ function judge(ctx: CheckContext): Finding[] {
 /**
  * C11 Loss/metric disagreement, per split (val first, then train). Warning when the loss rose >= 5%
  * (and 2.5x its noise) after its minimum while the metric still improved (over-confidence), or when the
- * loss improved >= 20% over the run while the metric moved < 1% of its level in the right direction.
+ * loss improved >= 20% over the run while the metric did not improve by more than max(1% of its level, 2x its noise).
  * @example
  * c11LossMetricDisagreement.run({ run, curves: resolveCurves(run) })[0]?.evidence.pattern // 'loss-up-metric-up'
  */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { curve } from '../test-support/runs.js';
-import { ctxOf, flatAt, healthyShapes, nanAt, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
+import { ctxOf, flatAt, healthyShapes, kerasRunningMean, nanAt, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
 import { c4NotConverged } from './c4-not-converged.js';
 
 const run = (r: ReturnType<typeof runWith>) => c4NotConverged.run(ctxOf(r));
@@ -16,6 +16,7 @@ describe('C4 not converged', () => {
       ['negative loss converged', healthyShapes[4]![1]],
       ['6-point converged epoch curve', healthyShapes[5]![1]],
       ['one-point spike that recovers', healthyShapes[6]![1]],
+      ['Keras running-mean batch loss', kerasRunningMean],
       ['flat at ln 10 (C1, not "train longer")', () => flatAt(2.302, 0.1)],
       ['diverging (C2)', risingAfterFall],
       ['NaN (C6)', () => nanAt(200)],

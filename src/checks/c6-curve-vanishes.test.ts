@@ -56,6 +56,7 @@ describe('C6 curve vanishes', () => {
       const [f] = run(runWith({ loss: [2.1, 1.5, 1.2, NaN, NaN], val_loss: [2.0, 1.6, 1.3, NaN, NaN] }, {}, 'epoch'));
       expect(f?.severity).toBe('error');
       expect(f?.steps).toEqual([3, 4]);
+      expect(f?.message).toMatch(/^loss is NaN from step 3 to the end \(step 4\); the last finite value was 1\.200\.$/);
     });
 
     it('reports the validation loss separately', () => {
@@ -71,6 +72,7 @@ describe('C6 curve vanishes', () => {
       expect(f?.severity).toBe('warning');
       expect(f?.evidence['nonFinitePoints']).toBe(2);
       expect(f?.evidence['recovered']).toBe(true);
+      expect(f?.steps).toEqual([70, 140]);
     });
 
     it('a train loss that stops at step 100 while the lr goes on to 1000 is an error', () => {

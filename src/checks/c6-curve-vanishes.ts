@@ -69,6 +69,8 @@ function nonFinite(w: Watched, lossBroken: boolean): Finding | null {
   const after = curve.values.slice(i);
   const badCount = after.filter((v) => !Number.isFinite(v)).length;
   const recovered = Number.isFinite(curve.values[curve.values.length - 1] as number);
+  let lastBad = curve.values.length - 1;
+  while (lastBad > i && Number.isFinite(curve.values[lastBad] as number)) lastBad--;
   const before = curve.values.slice(0, i);
   const lastFinite = before.length > 0 ? (before[before.length - 1] as number) : NaN;
   // Blow-up factor over the best value before the NaN (positive curves only: a ratio needs a zero-based scale).
@@ -79,7 +81,7 @@ function nonFinite(w: Watched, lossBroken: boolean): Finding | null {
   if (w.role === 'grad_norm' && lossBroken) return null;
   const severity = w.role === 'grad_norm' ? 'info' : recovered || w.role === 'metric' ? 'warning' : 'error';
   const span = recovered ? `at ${badCount} point${badCount === 1 ? '' : 's'} from step ${step} (the curve is finite again at the end)` : `from step ${step} to the end (step ${last})`;
-  const lead = before.length === 0 ? 'from its first point' : `; the last finite value was ${fmt(lastFinite)}${blowUp ? `, ${fmt(factor)}x its best (${fmt(best)}): it blew up first` : ''}`;
+  const lead = before.length === 0 ? ' (from its first point)' : `; the last finite value was ${fmt(lastFinite)}${blowUp ? `, ${fmt(factor)}x its best (${fmt(best)}): it blew up first` : ''}`;
   const actions =
     w.role === 'grad_norm'
       ? ['with fp16/bf16 mixed precision an occasional inf gradient norm is a skipped step; if it happens often, lower the learning rate or use bf16']
@@ -92,7 +94,7 @@ function nonFinite(w: Watched, lossBroken: boolean): Finding | null {
     severity,
     message: `${curve.tag} is ${show(curve.values[i] as number)} ${span}${lead}.`,
     tags: [curve.tag],
-    steps: [step, recovered ? step : last],
+    steps: [step, recovered ? (curve.steps[lastBad] as number) : last],
     evidence: {
       firstNonFiniteStep: step,
       value: show(curve.values[i] as number),

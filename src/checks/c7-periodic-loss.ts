@@ -35,6 +35,9 @@ const MIN_ACF = 0.3;
 const PERIOD_MATCH = 0.1;
 /** Late-epoch jitter / early-epoch jitter below this = a running mean that resets each epoch (Keras). */
 const RUNNING_MEAN_RATIO = 0.5;
+/** ...or: this share of the within-epoch differences drift one way and the reset jump (this many times larger) goes the same way. */
+const MONOTONE_SHARE = 0.9;
+const JUMP_RATIO = 5;
 /** The lr repeats with the same period (phase explains >= 50% and it swings >= 1.5x): a cyclic schedule. */
 const LR_ETA2 = 0.5;
 const LR_SWING = Math.log(1.5);
@@ -66,8 +69,13 @@ function strength(steps: readonly number[], y: readonly number[], period: number
 
 const significant = (p: Periodicity, scale: number): boolean => p.eta2 >= MIN_ETA2 && p.f >= MIN_F && p.amplitude / scale >= MIN_AMPLITUDE;
 
-/** Keras-style running mean: first differences are large right after the reset and die out within the epoch. */
-function runningMean(steps: readonly number[], y: readonly number[], period: number, spacing: number): { ratio: number } {
+/**
+ * Keras-style running mean that resets each epoch. Two signatures, either suffices: the jitter of the
+ * first differences dies out within the epoch (late/early below RUNNING_MEAN_RATIO), or the curve drifts
+ * monotonically within each epoch and the reset jump goes the same way as the drift (a periodic data
+ * order instead jumps back against it at the boundary).
+ */
+function isRunningMean(steps: readonly number[], y: readonly number[], period: number, spacing: number): boolean {
   const bins = Math.max(3, Math.min(MAX_BINS, Math.round(period / spacing)));
   const bin = phaseBins(steps, period, bins, steps[0] as number);
   const diffs: number[][] = Array.from({ length: bins }, () => []);
@@ -78,7 +86,13 @@ function runningMean(steps: readonly number[], y: readonly number[], period: num
   const early = spread(1);
   const lateBins = Array.from({ length: bins - Math.ceil(bins / 2) }, (_, j) => spread(Math.ceil(bins / 2) + j));
   const late = lateBins.reduce((a, b) => a + b, 0) / Math.max(1, lateBins.length);
-  return { ratio: early > 0 ? late / early : 1 };
+  if (early > 0 && late / early < RUNNING_MEAN_RATIO) return true;
+  const within = diffs.filter((_, b) => b !== reset).flat();
+  const drift = median(within);
+  const jumps = diffs[reset] as number[];
+  const jump = jumps.reduce((a, b) => a + b, 0) / Math.max(1, jumps.length);
+  const monotone = within.filter((d) => d !== 0 && Math.sign(d) === Math.sign(drift)).length / Math.max(1, within.length);
+  return drift !== 0 && Math.sign(jump) === Math.sign(drift) && monotone >= MONOTONE_SHARE && Math.abs(jump) >= JUMP_RATIO * median(within.map(Math.abs));
 }
 
 function lrCycles(ctx: CheckContext, steps: readonly number[], period: number, spacing: number): boolean {
@@ -125,7 +139,7 @@ function judge(ctx: CheckContext): Finding[] {
     }
   }
   if (!p) return [];
-  if (runningMean(steps, y, period, step).ratio < RUNNING_MEAN_RATIO) return [];
+  if (isRunningMean(steps, y, period, step)) return [];
   if (lrCycles(ctx, steps, period, step)) return [];
   const isEpoch = grid !== null && Math.abs(period / grid.stepsPerEpoch - 1) <= PERIOD_MATCH;
   const amp = p.amplitude / scale;
@@ -137,7 +151,7 @@ function judge(ctx: CheckContext): Finding[] {
     makeFinding(c7PeriodicLoss, {
       severity: isEpoch ? 'warning' : 'info',
       message: isEpoch
-        ? `${what}, exactly one epoch (${round((grid as NonNullable<typeof grid>).stepsPerEpoch)} steps): ${size}. The batches come in the same order every epoch: the data is not shuffled.`
+        ? `${what}, one epoch (${round((grid as NonNullable<typeof grid>).stepsPerEpoch)} steps): ${size}. The batches come in the same order every epoch: the data is not shuffled.`
         : `${what}${grid ? ` (not the epoch length ${round(grid.stepsPerEpoch)})` : ' (epoch length unknown)'}: ${size}. If that is the number of steps per epoch, the data is not shuffled.`,
       tags: [curve.tag],
       steps: [first, last],

@@ -37,7 +37,7 @@ function measure(values: readonly number[]): Jitter {
   const jitter = diffNoise(residual(values, trend));
   // Movement past the early transient: the part of the run where checkpoints are compared.
   const finite = trend.slice(Math.floor(trend.length / 3)).filter((v) => Number.isFinite(v));
-  const trendSize = finite.length > 0 ? Math.max(...finite) - Math.min(...finite) : NaN;
+  const trendSize = finite.length > 0 ? finite.reduce((a, b) => Math.max(a, b), -Infinity) - finite.reduce((a, b) => Math.min(a, b), Infinity) : NaN;
   return { jitter, trendSize, ratio: jitter / Math.max(trendSize, Number.MIN_VALUE) };
 }
 
@@ -64,8 +64,8 @@ function judgeCurve(val: Curve, train: Curve | null): Finding | null {
   return makeFinding(c8NoisyValidation, {
     severity: 'warning',
     message:
-      `${val.tag} jitters by ${round(v.jitter)} per evaluation around its trend, ${round(v.ratio)} of the trend's total movement ` +
-      `${round(v.trendSize)} (threshold ${JITTER_TO_TREND})${trainText}` +
+      `${val.tag} jitters by ${round(v.jitter)} per evaluation around its trend, ${round(v.ratio)} of how far the trend moves after the first third ` +
+      `(${round(v.trendSize)}; threshold ${JITTER_TO_TREND})${trainText}` +
       (impliedN !== null ? `; that is the sampling noise of a val set of ~${impliedN} examples.` : '.') +
       ' Checkpoint ranking and early stopping on it are unreliable.',
     tags: train ? [val.tag, train.tag] : [val.tag],
@@ -109,8 +109,8 @@ function judge(ctx: CheckContext): Finding[] {
 
 /**
  * C8 Noisy validation, from the val metric (else val loss) and its train counterpart. Warning when the
- * val jitter (robust, detrended) is >= 0.2 of the trend's movement, >= 3x the train curve's ratio, and
- * >= 1.5 points (0..1 metrics) or 5% of the level.
+ * val jitter (robust, detrended) is >= 0.2 of the trend's movement over the last two thirds, >= 3x the train curve's ratio, and
+ * >= 2 points (0..1 metrics) or 10% of the level.
  * @example
  * c8NoisyValidation.run({ run, curves: resolveCurves(run) })[0]?.evidence.jitterToTrend // 0.32
  */

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { oscillations } from '../analysis/swings.js';
 import { curve } from '../test-support/runs.js';
 import { ctxOf, flatAt, healthyShapes, lateDrop, nanAt, oscillating, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
 import { c9Unstable } from './c9-unstable.js';
 
 const run = (r: ReturnType<typeof runWith>) => c9Unstable.run(ctxOf(r));
 const atWarningOrAbove = (r: ReturnType<typeof runWith>) => run(r).filter((f) => f.severity !== 'info');
-
-describe('oscillations (swings helper)', () => {
-  it('counts complete up-and-down swings above the height only', () => {
-    expect(oscillations([0, 1, 0, 1, 0, 1], 0.5)).toHaveLength(2);
-    expect(oscillations([0, 0.2, 0, 0.2, 0], 0.5)).toEqual([]);
-    expect(oscillations([3, 2, 1, 0], 0.5)).toEqual([]);
-    expect(oscillations([1, 0, 1, 0], 0.5)).toEqual([{ low: 1, high: 2, rise: 1 }]);
-  });
-});
 
 describe('C9 unstable', () => {
   describe('valid: must not fire at warning', () => {

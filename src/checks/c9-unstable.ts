@@ -6,7 +6,6 @@
  */
 import { finitePrefix } from '../analysis/finite-prefix.js';
 import { lrFor, lrRose } from '../analysis/lr-events.js';
-import type { LrView } from '../analysis/lr-events.js';
 import { diffNoise } from '../analysis/noise.js';
 import { median, quantile } from '../analysis/robust.js';
 import { autoWindow, medianSmooth } from '../analysis/smooth.js';
@@ -31,7 +30,7 @@ export const C9_PER_STEP_POINTS = 30;
 
 const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : v.toFixed(3));
 
-/** Indices of isolated spikes (consecutive spike points count once) not explained by an lr rise. */
+/** Indices of spikes: points at least {@link C9_SPIKE_FACTOR}x the local level and far above the noise (a run of them counts once). */
 function spikes(values: readonly number[], smoothed: readonly number[], noise: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < values.length; i++) {
@@ -75,7 +74,7 @@ export const c9Unstable: Check = {
       perStep ? (C9_SWING_NOISE * 1.25 * noise) / Math.sqrt(w) : 0,
     );
     const lr = lrFor(loss, ctx.curves.lr);
-    const explained = (from: number, to: number): boolean => lr !== null && lrRose(lr as LrView, steps[Math.max(0, from - w)] as number, steps[to] as number);
+    const explained = (from: number, to: number): boolean => lr !== null && lrRose(lr, steps[Math.max(0, from - w)] as number, steps[to] as number);
     const swings = oscillations(s, height).filter((o) => !explained(o.low, o.high));
     const spikeAt = perStep && positive ? spikes(values, s, noise).filter((i) => !explained(i, i)) : [];
     if (swings.length < C9_MIN_REPEATS && spikeAt.length < C9_MIN_REPEATS) return [];

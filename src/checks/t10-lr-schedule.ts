@@ -32,7 +32,7 @@ function judge(ctx: CheckContext): Finding[] {
   // The run ends where the last curve ends (the lr may be logged less often than the loss).
   const lastLoss = ctx.curves.trainLoss?.steps.at(-1);
   const end = Math.max(steps[steps.length - 1] as number, lr.unit === ctx.curves.trainLoss?.unit && lastLoss !== undefined ? lastLoss : -Infinity);
-  const peak = Math.max(...values);
+  const peak = values.reduce((a, b) => Math.max(a, b), -Infinity);
   const tags = [lr.tag];
   if (peak <= 0) {
     return [

@@ -49,7 +49,7 @@ function nonFinite(grads: readonly Grad[]): Finding[] {
       severity: 'error',
       message:
         `Gradient norm of ${label(first.g)} is ${value} at step ${first.step}` +
-        (before.length > 0 ? ` (last finite value ${round(before[before.length - 1] as number)}, max before ${round(Math.max(...before))})` : '') +
+        (before.length > 0 ? ` (last finite value ${round(before[before.length - 1] as number)}, max before ${round(before.reduce((a, b) => Math.max(a, b), -Infinity))})` : '') +
         (hits.length > 1 ? `; ${hits.length} gradient curves go non-finite (${others(hits.map((h) => h.g))}).` : '.'),
       layer: first.g.layer,
       tags: [first.g.curve.tag],

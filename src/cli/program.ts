@@ -8,6 +8,7 @@ import type { ExitCode } from './cli-error.js';
 import { CliError } from './cli-error.js';
 import { addDiagnoseCommand } from './diagnose-command.js';
 import type { CliIo } from './io.js';
+import { addWatchCommand } from './watch-command.js';
 
 function version(): string {
   try {
@@ -33,6 +34,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run nndoctor --help for usage)');
   addDiagnoseCommand(program, io, (code) => {
+    exit = code;
+  });
+  addWatchCommand(program, io, (code) => {
     exit = code;
   });
   try {

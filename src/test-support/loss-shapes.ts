@@ -71,6 +71,18 @@ export function spikeRecovers(): Run {
   return runWith({ 'train/loss': values });
 }
 
+/** Keras batch-level `loss`: a running mean over the epoch that resets every 100 batches (a sawtooth). */
+export function kerasRunningMean(): Run {
+  const raw = curve(1000, (i) => 0.3 + 2 * Math.exp(-i / 300), 0.3, 17);
+  let sum = 0;
+  const values = raw.map((v, i) => {
+    if (i % 100 === 0) sum = 0;
+    sum += v;
+    return sum / ((i % 100) + 1);
+  });
+  return runWith({ 'batch/loss': values });
+}
+
 /** Every nasty-but-healthy shape, by name. */
 export const healthyShapes: ReadonlyArray<readonly [string, () => Run]> = [
   ['noisy per-batch decay (30% noise)', noisyDecay],
@@ -80,6 +92,7 @@ export const healthyShapes: ReadonlyArray<readonly [string, () => Run]> = [
   ['negative-valued decreasing loss', negativeDecay],
   ['6-point epoch-level curve', epochShort],
   ['one-point spike that recovers', spikeRecovers],
+  ['Keras running-mean batch loss (sawtooth with the epoch)', kerasRunningMean],
 ];
 
 /** Flat at ln(10) = 2.302 from the start, with relative noise `noise`. */

@@ -34,7 +34,11 @@ export interface InvalidCase extends ValidCase {
   readonly findings: readonly ExpectedFinding[];
 }
 
-/** Runs `check` on a case's run with curves resolved by convention. */
+/**
+ * Runs `check` on a case's run with curves resolved by convention.
+ * @example
+ * runCheck(c3Overfitting, { name: 'no val', run: runFrom({ loss: [1, 0.5] }) }) // []
+ */
 export function runCheck(check: Check, c: ValidCase): Finding[] {
   return check.run({ run: c.run, curves: resolveCurves(c.run, c.tags ?? {}) });
 }
@@ -84,7 +88,11 @@ export function ruleTable(check: Check, table: { valid: readonly ValidCase[]; in
   });
 }
 
-/** Predicate helpers for evidence. */
+/**
+ * Predicate helpers for evidence.
+ * @example
+ * { evidence: { ratio: gte(100), share: between(0.4, 0.5) } }
+ */
 export const gte = (x: number) => (v: unknown): boolean => typeof v === 'number' && v >= x;
 export const lte = (x: number) => (v: unknown): boolean => typeof v === 'number' && v <= x;
 export const between = (lo: number, hi: number) => (v: unknown): boolean => typeof v === 'number' && v >= lo && v <= hi;

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { curve, gaussianHistogram, runFrom } from '../test-support/runs.js';
+import { between, ruleTable, runCheck } from '../test-support/rule-table.js';
+import { t3VanishingGradients } from './t3-vanishing-gradients.js';
+
+const N = 50;
+const g = (level: number, seed: number) => curve(N, () => level, 0.3, seed);
+const hist = (std: number, num: number) => ({ steps: [0, 10, 20, 30], histograms: [0, 1, 2, 3].map(() => gaussianHistogram(0, std, num)) });
+
+ruleTable(t3VanishingGradients, {
+  valid: [
+    { name: 'all layers within 10x', run: runFrom({ 'grad_norm/conv1': g(0.5, 1), 'grad_norm/conv2': g(0.3, 2), 'grad_norm/fc': g(0.1, 3) }) },
+    { name: 'input layer larger than output layer (normal for an MLP)', run: runFrom({ 'grad_norm/fc1': g(2, 1), 'grad_norm/fc2': g(0.5, 2), 'grad_norm/out': g(0.2, 3) }) },
+    { name: '50x spread (below 100x)', run: runFrom({ 'grad_norm/l1': g(0.002, 1), 'grad_norm/l2': g(0.1, 2) }) },
+    { name: 'tiny bias and embedding gradients are not compared', run: runFrom({ 'grad_norm/embedding.weight': g(1e-6, 1), 'grad_norm/fc1.weight': g(0.1, 2), 'grad_norm/fc1.bias': g(1e-9, 3), 'grad_norm/fc2.weight': g(0.2, 4) }) },
+    { name: 'early layers vanish only at the start, recover later', run: runFrom({ 'grad_norm/l1': curve(N, (i) => (i < 10 ? 1e-6 : 0.05), 0.1, 1), 'grad_norm/l2': g(0.1, 2) }) },
+    { name: 'a single layer', run: runFrom({ 'grad_norm/only': g(1e-9, 1) }) },
+  ],
+  invalid: [
+    {
+      name: 'norms fall 10x per layer toward the input: 1000x',
+      run: runFrom({ 'grad_norm/l1': g(1e-5, 1), 'grad_norm/l2': g(1e-4, 2), 'grad_norm/l3': g(1e-3, 3), 'grad_norm/l4': g(1e-2, 4) }),
+      findings: [{ severity: 'warning', layer: 'l1', message: /vanish toward the input: layer l1 .* below later layer l4/, evidence: { earlyLayer: 'l1', lateLayer: 'l4', ratio: between(300, 3000), warnRatio: 100, measure: 'norm' } }],
+    },
+    {
+      name: '10^5x: error',
+      run: runFrom({ 'grad_norm/l1': g(1e-6, 1), 'grad_norm/l2': g(1e-3, 2), 'grad_norm/l3': g(0.1, 3) }),
+      findings: [{ severity: 'error', layer: 'l1', evidence: { ratio: between(3e4, 3e5), errorRatio: 1e4 } }],
+    },
+    {
+      name: 'first layer gets ~0 gradient',
+      run: runFrom({ 'grad_norm/conv1': g(1e-11, 1), 'grad_norm/conv2': g(0.1, 2), 'grad_norm/fc': g(0.2, 3) }),
+      findings: [{ severity: 'error', layer: 'conv1', message: /conv1 is ~0/, evidence: { layersNearZero: 1, nearZeroThreshold: 1e-8 } }],
+    },
+    {
+      name: 'every layer gets ~0 gradient',
+      run: runFrom({ 'grad_norm/conv1': g(1e-12, 1), 'grad_norm/fc': g(1e-10, 2) }),
+      findings: [{ severity: 'error', message: /every layer/, evidence: { layersNearZero: 2 } }],
+    },
+    {
+      name: 'per-element RMS from gradient histograms (sizes differ)',
+      run: runFrom({}, { histograms: { 'gradients/big_in': hist(1e-6, 100000), 'gradients/small_out': hist(1e-3, 100) } }),
+      findings: [{ severity: 'warning', layer: 'big_in', evidence: { measure: 'rms', ratio: between(500, 2000) } }],
+    },
+  ],
+});
+
+describe('T3 without per-layer data', () => {
+  it('returns no finding', () => {
+    expect(runCheck(t3VanishingGradients, { name: 'run-level only', run: runFrom({ grad_norm: [1, 2, 3], loss: [1, 0.5, 0.2] }) })).toEqual([]);
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * `nndoctor watch <path...> [--exec -- <command ...>]`: follow training logs while they are written and
+ * print each new finding once; optionally start the training command, pass its output through, and
+ * stop it when a finding says training is broken. Process signals are handled here (and forwarded to
+ * the command); the watch core only sees an AbortSignal.
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { checks as registry } from '../checks/index.js';
+import { selectChecks } from '../diagnose/diagnose.js';
+import type { Severity } from '../findings/finding.js';
+import type { CurveTags } from '../telemetry/curves.js';
+import type { ChildOptions } from '../watch/child.js';
+import { exitStatus } from '../watch/child.js';
+import { findingJson, findingText, problemJson, problemText, summaryJson, summaryText } from '../watch/render.js';
+import type { SessionEvents, SessionOptions, WatchSession } from '../watch/session.js';
+import { startWatchSession } from '../watch/session.js';
+import { StatusBoard } from '../watch/status-board.js';
+import type { ExitCode } from './cli-error.js';
+import { CliError } from './cli-error.js';
+import type { CliIo } from './io.js';
+import { useColor } from './io.js';
+
+interface WatchFlags {
+  format: 'text' | 'json';
+  exec?: boolean;
+  stopOn: Severity | 'off';
+  grace: string;
+  onFinding?: string;
+  interval: string;
+  stallAfter: string;
+  timeout?: string;
+  only?: string;
+  skip?: string;
+  trainLoss?: string;
+  valLoss?: string;
+  metric?: string;
+  valMetric?: string;
+  lr?: string;
+  color?: boolean;
+}
+
+function seconds(flag: string, value: string, min: number, inclusive: boolean): number {
+  const x = Number(value);
+  if (value.trim() === '' || !Number.isFinite(x) || (inclusive ? x < min : x <= min)) {
+    throw new CliError(`${flag}: expected a number of seconds ${inclusive ? '>=' : '>'} ${min}, got '${value}'`, 2);
+  }
+  return x;
+}
+
+function list(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** The command after `--` (commander appends it to the paths; the raw arguments say where it starts). */
+function splitCommand(paths: readonly string[], cmd: Command): { paths: string[]; command: string[] } {
+  const raw = (cmd.parent as unknown as { rawArgs?: unknown } | null)?.rawArgs;
+  const args = Array.isArray(raw) ? (raw as string[]) : [];
+  const at = args.indexOf('--');
+  const command = at < 0 ? [] : args.slice(at + 1);
+  return { paths: paths.slice(0, Math.max(0, paths.length - command.length)), command };
+}
+
+/**
+ * Adds the `watch` command to `program`; the action stores its exit code through `setExit`.
+ * @example
+ * addWatchCommand(program, io, (code) => { exitCode = code; });
+ */
+export function addWatchCommand(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
+  program
+    .command('watch')
+    .description('follow training logs while they are written and print each new finding once; with --exec, start the training command and stop it on a broken run')
+    .argument('<path...>', 'log files or directories to follow (they need not exist yet); with --exec, the command follows --')
+    .addOption(new Option('-f, --format <format>', 'output: text lines, or one JSON object per line').choices(['text', 'json']).default('text'))
+    .option('--exec', 'start the command given after -- , pass its output through, watch until it exits and exit with its exit code')
+    .addOption(new Option('--stop-on <severity>', 'with --exec: stop the command on a finding at or above this severity, exit 1').choices(['error', 'warning', 'off']).default('off'))
+    .option('--grace <seconds>', 'with --exec: seconds between SIGINT and SIGTERM (and SIGTERM and SIGKILL) when stopping the command', '10')
+    .option('--on-finding <command>', 'shell command run once per new finding, with the finding as one JSON line on stdin')
+    .option('--interval <seconds>', 'seconds between looks at the log files', '0.5')
+    .option('--stall-after <seconds>', 'report a run whose files stop growing for this long (info)', '300')
+    .option('--timeout <seconds>', 'stop after this long (without --exec: exit 0; with --exec: stop the command)')
+    .option('--only <ids>', 'run only these checks (comma-separated ids, e.g. C2,C6)')
+    .option('--skip <ids>', 'skip these checks (comma-separated ids)')
+    .option('--train-loss <tag>', 'tag of the training loss (default: found by naming conventions)')
+    .option('--val-loss <tag>', 'tag of the validation loss')
+    .option('--metric <tag>', 'tag of the training metric')
+    .option('--val-metric <tag>', 'tag of the validation metric')
+    .option('--lr <tag>', 'tag of the learning rate')
+    .option('--no-color', 'no colours')
+    .action(async (given: string[], flags: WatchFlags, cmd: Command) => {
+      const { paths, command } = flags.exec ? splitCommand(given, cmd) : { paths: given, command: [] };
+      if (flags.exec && command.length === 0) throw new CliError('--exec: expected the training command after --, e.g. nndoctor watch runs/ --exec -- python train.py', 2);
+      if (paths.length === 0) throw new CliError('watch: expected at least one log path before --exec (the directory the command writes its logs to)', 2);
+      if (!flags.exec && flags.stopOn !== 'off') throw new CliError('--stop-on: needs --exec (there is no command to stop)', 2);
+      const { checks, unknown } = selectChecks(registry, { ...(flags.only ? { only: list(flags.only) ?? [] } : {}), ...(flags.skip ? { skip: list(flags.skip) ?? [] } : {}) });
+      if (unknown.length > 0) throw new CliError(`--only/--skip: unknown check id(s) ${unknown.join(', ')}; expected ids among ${registry.map((c) => c.id).join(', ')}`, 2);
+      const tags: CurveTags = {
+        ...(flags.trainLoss ? { trainLoss: flags.trainLoss } : {}),
+        ...(flags.valLoss ? { valLoss: flags.valLoss } : {}),
+        ...(flags.metric ? { metric: flags.metric } : {}),
+        ...(flags.valMetric ? { valMetric: flags.valMetric } : {}),
+        ...(flags.lr ? { lr: flags.lr } : {}),
+      };
+      const intervalMs = seconds('--interval', flags.interval, 0.01, true) * 1000;
+      const stallAfterMs = seconds('--stall-after', flags.stallAfter, 0, false) * 1000;
+      const graceMs = seconds('--grace', flags.grace, 0, true) * 1000;
+      const timeoutMs = flags.timeout === undefined ? undefined : seconds('--timeout', flags.timeout, 0, false) * 1000;
+      const json = flags.format === 'json';
+      const color = !json && flags.color !== false && useColor(io.stdout, io.env);
+      const board = !json && !flags.exec && io.stdout.isTTY === true && io.env['CI'] === undefined ? new StatusBoard(io.stdout, color) : null;
+      const above = (write: () => void): void => (board ? board.above(write) : write());
+      const commandLine = command.join(' ');
+      let stopped = false;
+
+      const events: SessionEvents = {
+        finding: (e) => above(() => io.stdout.write(json ? `${findingJson(e)}\n` : findingText(e, color))),
+        problem: (p) => above(() => (json ? io.stdout.write(`${problemJson(p)}\n`) : io.stderr.write(problemText(p)))),
+        waiting: (path) => above(() => io.stderr.write(`nndoctor: no logs in ${path} yet; waiting for them to appear\n`)),
+        status: (s) => board?.update(s),
+        stopping: ({ pid, event }) => {
+          stopped = true;
+          above(() => io.stderr.write(`nndoctor: stopping ${commandLine} (pid ${pid}): ${event.finding.check} ${event.finding.message}\n`));
+        },
+        hookFailed: (message) => above(() => io.stderr.write(`nndoctor: ${message}\n`)),
+      };
+      const passThrough = io.stdout === process.stdout && io.stderr === process.stderr;
+      const output: ChildOptions['output'] = passThrough ? (json ? 'stdoutToStderr' : 'inherit') : { stdout: json ? io.stderr : io.stdout, stderr: io.stderr };
+      const options: SessionOptions = {
+        paths,
+        checks,
+        tags,
+        intervalMs,
+        stallAfterMs,
+        ...(flags.exec ? { exec: { command: command[0] as string, args: command.slice(1), graceMs, output, stopOn: flags.stopOn === 'off' ? null : flags.stopOn } } : {}),
+        ...(flags.onFinding ? { onFinding: { command: flags.onFinding, env: io.env } } : {}),
+      };
+
+      const stop = new AbortController();
+      let session: WatchSession | null = null;
+      let interrupts = 0;
+      // On a terminal, Ctrl-C already reached the command (same process group): forward only what it did not get.
+      const terminalInterrupt = process.stdin.isTTY === true;
+      const onInterrupt = (): void => {
+        interrupts++;
+        if (!flags.exec) stop.abort();
+        else if (interrupts === 1 && !terminalInterrupt) session?.signalChild('SIGINT');
+        else if (interrupts === 2) session?.signalChild('SIGTERM');
+        else if (interrupts >= 3) session?.signalChild('SIGKILL');
+      };
+      const onTerminate = (signal: NodeJS.Signals) => (): void => {
+        if (flags.exec) session?.signalChild(signal);
+        else stop.abort();
+      };
+      const onSigterm = onTerminate('SIGTERM');
+      const onSighup = onTerminate('SIGHUP');
+      process.on('SIGINT', onInterrupt);
+      process.on('SIGTERM', onSigterm);
+      process.on('SIGHUP', onSighup);
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(), timeoutMs);
+      try {
+        try {
+          session = await startWatchSession(options, events, stop.signal);
+        } catch (cause) {
+          throw new CliError(`--exec: cannot start '${commandLine}': ${cause instanceof Error ? cause.message : String(cause)}`, 2);
+        }
+        const outcome = await session.done;
+        board?.clear();
+        let code: number;
+        if (outcome.child) {
+          code = outcome.stopFinding ? 1 : exitStatus(outcome.child);
+          if (outcome.stopFinding && !stopped) {
+            const f = outcome.stopFinding.finding;
+            io.stderr.write(`nndoctor: ${commandLine} finished, but ${f.check} (${f.severity}) is at or above --stop-on ${flags.stopOn}: ${f.message}\n`);
+          }
+        } else {
+          code = outcome.summary.runs === 0 ? 2 : 0;
+          if (code === 2) io.stderr.write(`nndoctor: no readable training logs appeared in ${paths.join(', ')}\n`);
+        }
+        const extra = { exitCode: code, ...(outcome.child ? { childExit: exitStatus(outcome.child) } : {}), stoppedBy: outcome.stopFinding?.finding.check ?? null };
+        io.stdout.write(json ? `${summaryJson(outcome.summary, extra)}\n` : summaryText(outcome.summary));
+        // The command's own exit code passes through as is (it may be any 0-255 value).
+        setExit(code as ExitCode);
+      } finally {
+        if (timer) clearTimeout(timer);
+        process.off('SIGINT', onInterrupt);
+        process.off('SIGTERM', onSigterm);
+        process.off('SIGHUP', onSighup);
+      }
+    });
+}
