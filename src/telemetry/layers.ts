@@ -85,10 +85,17 @@ export function histogramNorm(h: Histogram): number {
 export function layerHistograms(run: Run, kind: LayerHistogramKind): Map<string, HistogramSeries> {
   const out = new Map<string, HistogramSeries>();
   for (const [tag, series] of run.histograms) {
-    const layer = layerOf(tag, HISTOGRAM_PREFIXES[kind]);
+    const layer = layerOf(tag, HISTOGRAM_PREFIXES[kind]) ?? (kind === 'parameters' ? kerasWeight(tag) : null);
     if (layer !== null) out.set(layer, series);
   }
   return out;
+}
+
+/** Keras' TensorBoard callback names weight histograms `<layer>/<weight>_0/histogram` (under `train/`). */
+const KERAS_WEIGHT = /^(?:train\/)?(.+\/(?:kernel|bias|gamma|beta|embeddings|depthwise_kernel|recurrent_kernel|moving_mean|moving_variance))(?:_\d+)?(?:\/histogram)?$/;
+
+function kerasWeight(tag: string): string | null {
+  return KERAS_WEIGHT.exec(tag)?.[1] ?? null;
 }
 
 /**

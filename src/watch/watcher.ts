@@ -10,6 +10,7 @@ import { diagnoseRun } from '../diagnose/diagnose.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { Problem } from '../formats/reader.js';
 import type { CurveTags } from '../telemetry/curves.js';
+import type { Run } from '../telemetry/run.js';
 import type { StepUnit } from '../telemetry/series.js';
 import { FindingLog } from './finding-log.js';
 import type { FollowedRun, FollowerOptions } from './follower.js';
@@ -126,6 +127,11 @@ export class Watcher {
   /** Totals so far. */
   summary(): WatchSummary {
     return { runs: this.follower.runs.filter((r) => r.records > 0).length, findings: { ...this.counts }, problems: this.problemCount, elapsedMs: this.now() - this.started };
+  }
+
+  /** The (bounded) telemetry of every run found so far. */
+  runs(): Run[] {
+    return this.follower.runs.map((r) => r.bounded.run);
   }
 
   /** The latest status of every run that has data. */
