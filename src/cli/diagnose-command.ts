@@ -44,10 +44,10 @@ interface DiagnoseFlags {
  * @example
  * io.stdout.write(renderReport(diagnosis, 'markdown', false));
  */
-export function renderReport(diagnosis: Diagnosis, format: ReportFormat, color: boolean, verbose = true): string {
+export function renderReport(diagnosis: Diagnosis, format: ReportFormat, color: boolean, verbose = true, width = 100): string {
   if (format === 'json') return renderJson(diagnosis);
   if (format === 'markdown') return renderMarkdown(diagnosis);
-  return renderText(diagnosis, { color, verbose });
+  return renderText(diagnosis, { color, verbose, width });
 }
 
 /**
@@ -108,7 +108,8 @@ export function addDiagnoseCommand(program: Command, io: CliIo, setExit: (code: 
         progress.stop();
       }
       const color = flags.color !== false && useColor(io.stdout, io.env);
-      io.stdout.write(renderReport(diagnosis, flags.format, color, flags.quiet !== true));
+      const width = io.stdout.isTTY === true && io.stdout.columns ? Math.min(io.stdout.columns, 120) : 100;
+      io.stdout.write(renderReport(diagnosis, flags.format, color, flags.quiet !== true, width));
       if (diagnosis.runs.length === 0) {
         io.stderr.write(`nndoctor: nothing readable in ${paths.join(', ')}${diagnosis.problems.length > 0 ? ` (${diagnosis.problems.length} problem(s) above)` : ''}\n`);
       }

@@ -14,6 +14,23 @@ export interface TextOptions {
   readonly color?: boolean;
   /** Also list runs with no findings and the "too little data" notes (default true). */
   readonly verbose?: boolean;
+  /** Wrap messages and evidence at this many columns (default 100). */
+  readonly width?: number;
+}
+
+/** Greedy word wrap; continuation lines get `indent`. */
+function wrap(text: string, width: number, indent: string): string {
+  const words = text.split(' ');
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line.length > 0 && indent.length + line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = w;
+    } else line = line.length > 0 ? `${line} ${w}` : w;
+  }
+  lines.push(line);
+  return lines.join(`\n${indent}`);
 }
 
 const LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARN ', info: 'info ' };
@@ -41,7 +58,7 @@ export function renderText(diagnosis: Diagnosis, options: TextOptions = {}): str
     const worst = worstSeverity(run);
     if (worst === null && !verbose) continue;
     lines.push('');
-    lines.push(renderRun(run, c, paint, verbose));
+    lines.push(renderRun(run, c, paint, verbose, Math.max(60, options.width ?? 100)));
   }
   if (diagnosis.problems.length > 0) {
     lines.push('', c.bold(`Input problems (${diagnosis.problems.length}):`));
@@ -55,6 +72,7 @@ function renderRun(
   c: ReturnType<typeof createColors>,
   paint: Record<Severity | 'ok', (s: string) => string>,
   verbose: boolean,
+  width: number,
 ): string {
   const worst = worstSeverity(run);
   const key = worst ?? 'ok';
@@ -75,10 +93,11 @@ function renderRun(
   for (const f of real) {
     const where = [describeSteps(f.steps, run.unit), f.layer ? `layer ${f.layer}` : ''].filter((s) => s.length > 0).join(', ');
     out.push(`  ${paint[f.severity](LABEL[f.severity])} ${c.bold(f.check.padEnd(3))} ${c.bold(f.title)}${where ? c.dim(`  (${where})`) : ''}`);
-    out.push(`        ${f.message}`);
+    const pad = '        ';
+    out.push(`${pad}${wrap(f.message, width, pad)}`);
     const ev = formatEvidence(f.evidence);
-    if (ev.length > 0) out.push(c.dim(`        evidence: ${ev}`));
-    for (const a of f.actions) out.push(`        → ${a}`);
+    if (ev.length > 0) out.push(c.dim(`${pad}${wrap(`evidence: ${ev}`, width, `${pad}  `)}`));
+    for (const a of f.actions) out.push(`${pad}→ ${wrap(a, width, `${pad}  `)}`);
   }
   const thin = run.findings.filter(isTooLittleData);
   if (verbose && thin.length > 0) {
