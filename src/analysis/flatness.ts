@@ -52,7 +52,7 @@ export function flatness(values: readonly number[]): Flatness | null {
   const k = edgePoints(n);
   const start = median(xs.slice(0, k));
   const end = median(xs.slice(n - k));
-  const maxAbs = Math.max(...xs.map(Math.abs));
+  const maxAbs = xs.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   const scale = Math.abs(start) > 1e-12 * Math.max(1, maxAbs) ? Math.abs(start) : maxAbs > 0 ? maxAbs : 1;
   const w = autoWindow(n);
   const smoothed = medianSmooth(xs, w);

@@ -80,7 +80,8 @@ export function tailProgress(steps: readonly number[], values: readonly number[]
   const s = medianSmooth(values, n < 8 ? 1 : Math.max(3, autoWindow(n)));
   let minI = 0;
   for (let i = 1; i < n; i++) if ((s[i] as number) < (s[minI] as number)) minI = i;
-  const peak = Math.max(...s.slice(0, minI + 1));
+  let peak = -Infinity;
+  for (let i = 0; i <= minI; i++) peak = Math.max(peak, s[i] as number);
   const totalDrop = peak - (s[minI] as number);
   const tail = tailTrend(steps, values, fraction);
   if (!tail || !(totalDrop > 0)) return null;

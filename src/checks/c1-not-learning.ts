@@ -3,6 +3,7 @@
  * level (ln C for C classes, ln 2 for binary) or not moving at all, it is an error: the model learns
  * nothing, usually a wiring bug (M2/M3), a learning rate far off, or frozen parameters (M7).
  */
+import { decimate } from '../analysis/decimate.js';
 import { finitePrefix } from '../analysis/finite-prefix.js';
 import { DEAD_FLAT_CHANGE, FLAT_MAX_CHANGE, flatness } from '../analysis/flatness.js';
 import { chanceLevels, parkedAt } from '../analysis/reference-levels.js';
@@ -37,7 +38,7 @@ export const c1NotLearning: Check = {
       // A curve that turns NaN early is C6's finding, not a lack of data.
       return prefix.nonFiniteStep === null ? [tooLittleData(c1NotLearning, loss.tag, n, C1_MIN_POINTS)] : [];
     }
-    const f = flatness(prefix.values);
+    const f = flatness(decimate(prefix.steps, prefix.values).values);
     if (!f || !f.flat) return [];
     const from = prefix.steps[0] as number;
     const to = prefix.steps[n - 1] as number;

@@ -3,6 +3,7 @@
  * off, while the validation loss sits right beside it: the model cannot even fit the
  * training data, so there is no generalisation gap to worry about yet, only missing capacity.
  */
+import { decimate } from '../analysis/decimate.js';
 import { firstNonFinite } from '../analysis/finite.js';
 import { edgePoints, flatness } from '../analysis/flatness.js';
 import { median } from '../analysis/robust.js';
@@ -37,25 +38,26 @@ export const c10Underfitting: Check = {
     const train = ctx.curves.trainLoss;
     const val = ctx.curves.valLoss;
     if (!train || !val || firstNonFinite(train.values) >= 0 || firstNonFinite(val.values) >= 0) return [];
-    const n = train.values.length;
-    if (n < C10_MIN_POINTS || val.values.length < 2) return [];
+    if (train.values.length < C10_MIN_POINTS || val.values.length < 2) return [];
     // A ratio to the start needs a zero-based scale: negative or zero losses cannot be "high".
     if (!train.values.every((v) => v > 0) || !val.values.every((v) => v > 0)) return [];
+    const t = decimate(train.steps, train.values);
+    const n = t.values.length;
     // A loss that does not move at all is C1's finding.
-    if (flatness(train.values)?.flat) return [];
+    if (flatness(t.values)?.flat) return [];
     // Epoch-level curves (under 30 points) are averages: their first point is the start; per-step ones are smoothed.
-    const start = n < 30 ? (train.values[0] as number) : (medianSmooth(train.values, Math.max(3, autoWindow(n)))[0] as number);
-    const end = median(train.values.slice(n - edgePoints(n)));
+    const start = n < 30 ? (t.values[0] as number) : (medianSmooth(t.values, Math.max(3, autoWindow(n)))[0] as number);
+    const end = median(t.values.slice(n - edgePoints(n)));
     const ratio = end / start;
     const valEnd = median(val.values.slice(-Math.min(3, val.values.length)));
     const gap = (valEnd - end) / end;
     if (ratio < C10_HIGH_RATIO || Math.abs(gap) > C10_CLOSE_GAP) return [];
     // Still falling fast (train, or validation) means "train longer" (C4), not "too little capacity".
-    const tailShare = tailProgress(train.steps, train.values)?.share ?? 0;
+    const tailShare = tailProgress(t.steps, t.values)?.share ?? 0;
     const valTailShare = tailProgress(val.steps, val.values)?.share ?? 0;
     if (tailShare >= C10_MAX_TAIL_SHARE || valTailShare >= C10_MAX_TAIL_SHARE) return [];
     const from = train.steps[0] as number;
-    const to = train.steps[n - 1] as number;
+    const to = train.steps[train.steps.length - 1] as number;
     const relation = `validation ends right beside it at ${fmt(valEnd)} (${gap >= 0 ? '+' : ''}${(gap * 100).toFixed(1)}%, close within ${(C10_CLOSE_GAP * 100).toFixed(0)}%)`;
     return [
       makeFinding(c10Underfitting, {

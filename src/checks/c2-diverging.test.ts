@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { curve } from '../test-support/runs.js';
-import { ctxOf, flatAt, healthyShapes, lateDrop, nanAt, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
+import { ctxOf, flatAt, healthyShapes, lateDrop, nanAt, oscillating, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
 import { c2Diverging } from './c2-diverging.js';
 
 const run = (r: ReturnType<typeof runWith>) => c2Diverging.run(ctxOf(r));
@@ -14,6 +14,7 @@ describe('C2 diverging', () => {
       ['still falling', stillFalling],
       ['late drop', lateDrop],
       ['underfit', underfit],
+      ['large oscillations ending on an upswing (C9, not C2)', oscillating],
       ['healthy decay that turns NaN at step 120 (C6 speaks)', () => nanAt(120)],
       ['blow-up into NaN: the explosion is C6, not C2', () => runWith({ 'train/loss': [...curve(60, (i) => 2 * Math.exp(-i / 20) + 0.3, 0.05), 0.6, 3, 40, 900, NaN, NaN] })],
       ['one uptick at the end of a 5-epoch curve', () => runWith({ 'train/loss': [1.0, 0.8, 0.6, 0.5, 1.2] }, {}, 'epoch')],
@@ -49,7 +50,7 @@ describe('C2 diverging', () => {
     it('is certain on a 6-point epoch curve', () => {
       const [f] = run(runWith({ 'train/loss': [1.0, 0.6, 0.5, 0.7, 0.9, 1.2] }, {}, 'epoch'));
       expect(f?.severity).toBe('error');
-      expect(f?.steps).toEqual([1, 5]);
+      expect(f?.steps).toEqual([2, 5]);
     });
 
     it('a loss rising from the very start (no initial drop) is judged against its level', () => {

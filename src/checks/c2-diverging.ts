@@ -3,10 +3,12 @@
  * from its minimum to the level it ends at. A spike that recovers does not count (median smoothing and
  * a held end level), nor does a rise the learning-rate schedule explains (warm restart, one-cycle ramp).
  */
+import { decimate } from '../analysis/decimate.js';
 import { finitePrefix } from '../analysis/finite-prefix.js';
 import { lrFor, lrRose } from '../analysis/lr-events.js';
+import { diffNoise } from '../analysis/noise.js';
 import { quantile } from '../analysis/robust.js';
-import { turnaround } from '../analysis/turnaround.js';
+import { autoWindow, medianSmooth } from '../analysis/smooth.js';
 import type { Finding } from '../findings/finding.js';
 import type { Check } from './check.js';
 import { makeFinding } from './check.js';
@@ -17,10 +19,12 @@ export const C2_ERROR_RISE = 0.5;
 export const C2_WARNING_RISE = 0.2;
 /** The scale is the initial drop, but at least this fraction of |minimum| (a loss rising from the start). */
 export const C2_LEVEL_FLOOR = 0.5;
-/** The rise must exceed this many standard errors of the end level. */
+/** The rise must exceed this many standard errors of the end level (curves of 8+ points). */
 export const C2_NOISE_SIGMAS = 3;
-/** Points after the minimum needed to call a rise sustained. */
+/** Points after the minimum needed to call a rise sustained: at least this many ... */
 export const C2_MIN_POINTS_AFTER = 2;
+/** ... and this share of the curve; the held end level is a low quantile of that many last points. */
+export const C2_MIN_SHARE_AFTER = 0.1;
 
 const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : v.toFixed(3));
 
@@ -40,32 +44,45 @@ export const c2Diverging: Check = {
     if (!loss) return [];
     // A NaN is C6's finding; the blow-up right before it is the same event, so it is left out here.
     const prefix = finitePrefix(loss, true);
-    const t = turnaround(prefix.steps, prefix.values);
-    if (!t || t.pointsAfter < C2_MIN_POINTS_AFTER) return [];
-    const n = t.values.length;
-    const tailValues = t.values.slice(n - Math.max(C2_MIN_POINTS_AFTER, t.tail));
+    if (prefix.values.length < 3) return [];
+    const { steps, values } = decimate(prefix.steps, prefix.values);
+    const n = values.length;
+    // Epoch-level curves (under 8 points) are averages already; longer ones are median-smoothed.
+    const w = n < 8 ? 1 : Math.max(3, autoWindow(n));
+    const s = medianSmooth(values, w);
+    let minIndex = 0;
+    let peakBefore = s[0] as number;
+    for (let i = 1; i < n; i++) {
+      if ((s[i] as number) < (s[minIndex] as number)) minIndex = i;
+    }
+    for (let i = 0; i <= minIndex; i++) peakBefore = Math.max(peakBefore, s[i] as number);
+    const tailCount = Math.max(C2_MIN_POINTS_AFTER, Math.round(C2_MIN_SHARE_AFTER * n));
+    if (n - 1 - minIndex < tailCount) return [];
+    const minValue = s[minIndex] as number;
+    const tailValues = values.slice(n - tailCount);
     // The level the curve is held at: a low quantile of the last points, so one bad batch at the end does not count.
     const held = quantile(tailValues, 0.25);
-    const rise = held - t.minValue;
-    const peakBefore = Math.max(...t.smoothed.slice(0, t.minIndex + 1));
-    const initialDrop = Math.max(0, peakBefore - t.minValue);
-    const scale = Math.max(initialDrop, C2_LEVEL_FLOOR * Math.abs(t.minValue), 1e-12);
+    const rise = held - minValue;
+    const initialDrop = Math.max(0, peakBefore - minValue);
+    const scale = Math.max(initialDrop, C2_LEVEL_FLOOR * Math.abs(minValue), 1e-12);
     const relativeRise = rise / scale;
-    const noise = Number.isFinite(t.noise) ? t.noise : 0;
-    const standardError = 1.25 * noise * Math.sqrt(1 / tailValues.length + 1 / Math.max(1, t.tail));
+    // Short epoch-level curves are averages: their point-to-point changes are trend, not noise.
+    const sigma = n < 8 ? 0 : diffNoise(values);
+    const noise = Number.isFinite(sigma) ? sigma : 0;
+    const standardError = 1.25 * noise * Math.sqrt(1 / tailCount + 1 / w);
     if (relativeRise < C2_WARNING_RISE || rise <= C2_NOISE_SIGMAS * standardError) return [];
-    const fromStep = t.minStep;
-    const toStep = t.steps[n - 1] as number;
+    const fromStep = steps[minIndex] as number;
+    const toStep = steps[n - 1] as number;
     const lr = lrFor(loss, ctx.curves.lr);
     if (lr && lrRose(lr, fromStep, toStep)) return [];
     const error = relativeRise >= C2_ERROR_RISE;
     const threshold = error ? C2_ERROR_RISE : C2_WARNING_RISE;
-    const base = initialDrop >= C2_LEVEL_FLOOR * Math.abs(t.minValue) ? `of the initial drop (${fmt(initialDrop)})` : `of |minimum| x ${C2_LEVEL_FLOOR}`;
+    const base = initialDrop >= C2_LEVEL_FLOOR * Math.abs(minValue) ? `of the initial drop (${fmt(initialDrop)})` : `of |minimum| x ${C2_LEVEL_FLOOR}`;
     return [
       makeFinding(c2Diverging, {
         severity: error ? 'error' : 'warning',
         message:
-          `${loss.tag} rises from ${fmt(t.minValue)} at step ${fromStep} to ${fmt(held)} at step ${toStep}: ` +
+          `${loss.tag} rises from ${fmt(minValue)} at step ${fromStep} to ${fmt(held)} at step ${toStep}: ` +
           `${(relativeRise * 100).toFixed(0)}% ${base}, threshold ${(threshold * 100).toFixed(0)}%.`,
         tags: [loss.tag],
         steps: [fromStep, toStep],
@@ -74,7 +91,7 @@ export const c2Diverging: Check = {
           threshold,
           fromStep,
           toStep,
-          minLoss: t.minValue,
+          minLoss: minValue,
           endLoss: held,
           initialDrop,
           noise,

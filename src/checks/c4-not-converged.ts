@@ -4,6 +4,7 @@
  * improvement, with a trend well above the noise; a validation loss that has turned up vetoes it
  * (train longer would only overfit: C3).
  */
+import { decimate } from '../analysis/decimate.js';
 import { flatness } from '../analysis/flatness.js';
 import { firstNonFinite } from '../analysis/finite.js';
 import { lrFor, lrRange } from '../analysis/lr-events.js';
@@ -34,7 +35,7 @@ const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v
 /**
  * C4: still improving at the last step; train longer.
  * @example
- * c4NotConverged.run(ctx)[0]?.evidence // { tailShare: 0.3, threshold: 0.25, fromStep: 300, toStep: 399, ... }
+ * c4NotConverged.run(ctx)[0]?.evidence // { tailShare: 0.3, threshold: 0.1, warningThreshold: 0.2, fromStep: 300, toStep: 399, ... }
  */
 export const c4NotConverged: Check = {
   id: 'C4',
@@ -45,11 +46,13 @@ export const c4NotConverged: Check = {
   run(ctx): Finding[] {
     const loss = ctx.curves.trainLoss;
     if (!loss || firstNonFinite(loss.values) >= 0 || loss.values.length < C4_MIN_POINTS) return [];
-    if (flatness(loss.values)?.flat) return [];
-    const train = tailProgress(loss.steps, loss.values, C4_TAIL_FRACTION);
+    const d = decimate(loss.steps, loss.values);
+    if (flatness(d.values)?.flat) return [];
+    const train = tailProgress(d.steps, d.values, C4_TAIL_FRACTION);
     if (!train) return [];
     const valCurve = ctx.curves.valLoss && firstNonFinite(ctx.curves.valLoss.values) < 0 ? ctx.curves.valLoss : null;
-    const val = valCurve ? tailProgress(valCurve.steps, valCurve.values, C4_TAIL_FRACTION) : null;
+    const dv = valCurve ? decimate(valCurve.steps, valCurve.values) : null;
+    const val = dv ? tailProgress(dv.steps, dv.values, C4_TAIL_FRACTION) : null;
     if (val && val.riseShare >= C4_VAL_RISE_VETO) return [];
     const trainFalling = train.tail.t <= -C4_MIN_T && train.share >= C4_INFO_SHARE;
     const valFalling = val !== null && val.tail.t <= -C4_MIN_T && val.share >= C4_INFO_SHARE && train.tail.change < 0;

@@ -4,6 +4,7 @@
  * examples in the data. A plateau the learning-rate schedule explains (a long warm-up, or a drop that
  * follows an LR step) is by design and not reported.
  */
+import { decimate } from '../analysis/decimate.js';
 import { finitePrefix } from '../analysis/finite-prefix.js';
 import { flatness } from '../analysis/flatness.js';
 import { lrAt, lrEvents, lrFor } from '../analysis/lr-events.js';
@@ -52,7 +53,8 @@ export const c5SlowStart: Check = {
   run(ctx): Finding[] {
     const loss = ctx.curves.trainLoss;
     if (!loss) return [];
-    const { steps, values } = finitePrefix(loss);
+    const prefix = finitePrefix(loss);
+    const { steps, values } = decimate(prefix.steps, prefix.values);
     const n = values.length;
     if (n < C5_MIN_POINTS || flatness(values)?.flat !== false) return [];
     const s = medianSmooth(values, n < 8 ? 1 : Math.max(3, autoWindow(n)));

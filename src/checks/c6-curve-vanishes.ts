@@ -74,7 +74,7 @@ function nonFinite(w: Watched, lossBroken: boolean): Finding | null {
   const before = curve.values.slice(0, i);
   const lastFinite = before.length > 0 ? (before[before.length - 1] as number) : NaN;
   // Blow-up factor over the best value before the NaN (positive curves only: a ratio needs a zero-based scale).
-  const best = before.length > 0 ? Math.min(...before) : NaN;
+  const best = before.length > 0 ? before.reduce((m, v) => Math.min(m, v), Infinity) : NaN;
   const factor = best > 0 && w.role !== 'metric' ? lastFinite / best : NaN;
   const blowUp = before.length >= 2 && factor >= C6_BLOWUP_FACTOR;
   // An occasional inf gradient norm is how fp16 loss scaling skips a step: worth knowing, not an error, if the loss stays finite.

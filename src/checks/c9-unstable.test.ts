@@ -20,6 +20,7 @@ describe('C9 unstable', () => {
         'LoRA fine-tune logged every 20 steps (real trainer_state numbers)',
         () => runWith({ loss: [0.6899, 0.6425, 0.5277, 0.5177, 0.4469, 0.4132, 0.397, 0.4026, 0.3847, 0.3684, 0.3617, 0.3674, 0.425, 0.298, 0.3242, 0.2937, 0.387, 0.349] }),
       ],
+      ['100k-point per-step run whose 30% noise is largest early on', () => runWith({ 'train/loss': curve(100_000, (i) => 2.3 * Math.exp(-i / 20_000) + 0.1, 0.3, 9) })],
       ['two spikes that recover', () => {
         const v = curve(400, (i) => Math.exp(-i / 80) + 0.3, 0.1, 7);
         v[100] = 5;

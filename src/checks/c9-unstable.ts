@@ -4,11 +4,13 @@
  * large against the curve's own range, its level and its noise; one spike that recovers is not enough,
  * and rises the learning-rate schedule explains (warm-up, warm restarts) do not count.
  */
+import { decimate } from '../analysis/decimate.js';
 import { finitePrefix } from '../analysis/finite-prefix.js';
 import { lrFor, lrRose } from '../analysis/lr-events.js';
 import { diffNoise } from '../analysis/noise.js';
 import { median, quantile } from '../analysis/robust.js';
 import { autoWindow, medianSmooth } from '../analysis/smooth.js';
+import type { Oscillation } from '../analysis/swings.js';
 import { oscillations } from '../analysis/swings.js';
 import type { Finding } from '../findings/finding.js';
 import type { Check } from './check.js';
@@ -17,9 +19,9 @@ import { makeFinding, tooLittleData } from './check.js';
 export const C9_MIN_POINTS = 10;
 /** A swing must be at least this share of the smoothed curve's range (5th-95th percentile) ... */
 export const C9_SWING_RANGE = 0.3;
-/** ... and of its median level (positive losses) ... */
+/** ... and of the level at its peak (positive losses) ... */
 export const C9_SWING_LEVEL = 0.1;
-/** ... and this many noise standard deviations of the smoothed curve (per-step curves). */
+/** ... and this many standard deviations of the local noise of the smoothed curve (per-step curves). */
 export const C9_SWING_NOISE = 6;
 /** Repeated: at least this many oscillations, or this many spikes. */
 export const C9_MIN_REPEATS = 3;
@@ -31,11 +33,11 @@ export const C9_PER_STEP_POINTS = 30;
 const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : v.toFixed(3));
 
 /** Indices of spikes: points at least {@link C9_SPIKE_FACTOR}x the local level and far above the noise (a run of them counts once). */
-function spikes(values: readonly number[], smoothed: readonly number[], noise: number): number[] {
+function spikes(values: readonly number[], baseline: (i: number) => number, noise: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i] as number;
-    const base = smoothed[i] as number;
+    const base = baseline(i);
     const spike = v >= C9_SPIKE_FACTOR * base && v - base > C9_SWING_NOISE * noise;
     if (spike && out[out.length - 1] !== i - 1) out.push(i);
   }
@@ -57,33 +59,40 @@ export const c9Unstable: Check = {
     const loss = ctx.curves.trainLoss;
     if (!loss) return [];
     const prefix = finitePrefix(loss, true);
-    const { steps, values } = prefix;
-    const n = values.length;
+    const raw = prefix.values;
+    const n = raw.length;
     if (n < C9_MIN_POINTS) return prefix.nonFiniteStep === null ? [tooLittleData(c9Unstable, loss.tag, n, C9_MIN_POINTS)] : [];
+    const { steps, values, binSize } = decimate(prefix.steps, raw);
+    const m = values.length;
     const perStep = n >= C9_PER_STEP_POINTS;
-    const w = perStep ? Math.max(3, Math.floor(autoWindow(n) / 2) | 1) : 1;
+    const w = perStep ? Math.max(3, Math.floor(autoWindow(m) / 2) | 1) : 1;
     const s = medianSmooth(values, w);
-    const sigma = diffNoise(values);
-    const noise = Number.isFinite(sigma) ? sigma : 0;
-    const positive = values.every((v) => v > 0);
+    const positive = raw.every((v) => v > 0);
     const level = median(s);
     const range = quantile(s, 0.95) - quantile(s, 0.05);
-    const height = Math.max(
-      C9_SWING_RANGE * range,
-      positive ? C9_SWING_LEVEL * level : 0,
-      perStep ? (C9_SWING_NOISE * 1.25 * noise) / Math.sqrt(w) : 0,
-    );
+    const height = Math.max(C9_SWING_RANGE * range, positive ? C9_SWING_LEVEL * level : 0);
+    // Each swing must also clear the local level and the local noise: multiplicative batch noise is
+    // larger where the loss is larger, so a global noise estimate would let early noise count as swings.
+    const clears = (o: Oscillation): boolean => {
+      if (positive && o.rise < C9_SWING_LEVEL * (s[o.high] as number)) return false;
+      if (!perStep) return true;
+      const local = diffNoise(values.slice(Math.max(0, o.low - 2 * w), Math.min(m, o.high + 2 * w + 1)));
+      return !(o.rise < (C9_SWING_NOISE * 1.25 * (Number.isFinite(local) ? local : 0)) / Math.sqrt(w));
+    };
     const lr = lrFor(loss, ctx.curves.lr);
-    const explained = (from: number, to: number): boolean => lr !== null && lrRose(lr, steps[Math.max(0, from - w)] as number, steps[to] as number);
-    const swings = oscillations(s, height).filter((o) => !explained(o.low, o.high));
-    const spikeAt = perStep && positive ? spikes(values, s, noise).filter((i) => !explained(i, i)) : [];
+    const explained = (fromStep: number, toStep: number): boolean => lr !== null && lrRose(lr, fromStep, toStep);
+    const margin = (i: number): number => steps[Math.max(0, i - w)] as number;
+    const swings = oscillations(s, height).filter((o) => clears(o) && !explained(margin(o.low), steps[o.high] as number));
+    const sigma = perStep && positive ? diffNoise(raw) : NaN;
+    const noise = Number.isFinite(sigma) ? sigma : 0;
+    const spikeAt = perStep && positive
+      ? spikes(raw, (i) => s[Math.min(m - 1, Math.floor(i / binSize))] as number, noise).filter((i) => !explained(prefix.steps[Math.max(0, i - 1)] as number, prefix.steps[i] as number))
+      : [];
     if (swings.length < C9_MIN_REPEATS && spikeAt.length < C9_MIN_REPEATS) return [];
     const bySwings = swings.length >= C9_MIN_REPEATS;
-    const firstIdx = bySwings ? (swings[0]?.low ?? 0) : (spikeAt[0] ?? 0);
-    const lastIdx = bySwings ? (swings[swings.length - 1]?.high ?? n - 1) : (spikeAt[spikeAt.length - 1] ?? n - 1);
-    const fromStep = steps[firstIdx] as number;
-    const toStep = steps[lastIdx] as number;
-    const maxRise = Math.max(0, ...swings.map((o) => o.rise));
+    const fromStep = bySwings ? (steps[swings[0]?.low ?? 0] as number) : (prefix.steps[spikeAt[0] ?? 0] as number);
+    const toStep = bySwings ? (steps[swings[swings.length - 1]?.high ?? m - 1] as number) : (prefix.steps[spikeAt[spikeAt.length - 1] ?? n - 1] as number);
+    const maxRise = swings.reduce((a, o) => Math.max(a, o.rise), 0);
     const what = bySwings
       ? `${swings.length} swings up and back down of at least ${fmt(height)} (largest ${fmt(maxRise)}; ${C9_MIN_REPEATS} needed)`
       : `${spikeAt.length} spikes to ${C9_SPIKE_FACTOR}x or more of the local level (${C9_MIN_REPEATS} needed)`;
