@@ -6,11 +6,13 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { benchTensorboardParse } from './tensorboard-parse.js';
+import { benchWatchAppend } from './watch-append.js';
 
 type Bench = () => Promise<Record<string, number>>;
 
 const benches: Record<string, Bench> = {
   'tensorboard-parse': benchTensorboardParse,
+  'watch-append': benchWatchAppend,
 };
 
 const only = process.argv.slice(2);

@@ -10,8 +10,8 @@ describe('check registry', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('covers C1-C11 and T10 plus the log-mode T2, T3, T8, T9', () => {
-    expect(checks.map((c) => c.id)).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'T2', 'T3', 'T8', 'T9', 'T10']);
+  it('covers C1-C11 and T1-T10', () => {
+    expect(checks.map((c) => c.id)).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8', 'C9', 'C10', 'C11', 'T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9', 'T10']);
   });
 
   it.each(checks.map((c) => [c.id, c] as const))('%s has a title, a description and a kind', (_id, c) => {

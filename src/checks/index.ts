@@ -14,8 +14,13 @@ import { c9Unstable } from './c9-unstable.js';
 import { c10Underfitting } from './c10-underfitting.js';
 import { c11LossMetricDisagreement } from './c11-loss-metric-disagreement.js';
 import type { Check } from './check.js';
+import { t1NonFinite } from './t1-non-finite.js';
 import { t2ExplodingGradients } from './t2-exploding-gradients.js';
 import { t3VanishingGradients } from './t3-vanishing-gradients.js';
+import { t4UpdateRatio } from './t4-update-ratio.js';
+import { t5DeadRelus } from './t5-dead-relus.js';
+import { t6Saturation } from './t6-saturation.js';
+import { t7ActivationScale } from './t7-activation-scale.js';
 import { t8ParameterDrift } from './t8-parameter-drift.js';
 import { t9StuckParameters } from './t9-stuck-parameters.js';
 import { t10LrSchedule } from './t10-lr-schedule.js';
@@ -33,8 +38,13 @@ export const checks: readonly Check[] = [
   c9Unstable,
   c10Underfitting,
   c11LossMetricDisagreement,
+  t1NonFinite,
   t2ExplodingGradients,
   t3VanishingGradients,
+  t4UpdateRatio,
+  t5DeadRelus,
+  t6Saturation,
+  t7ActivationScale,
   t8ParameterDrift,
   t9StuckParameters,
   t10LrSchedule,

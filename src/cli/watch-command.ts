@@ -4,6 +4,7 @@
  * stop it when a finding says training is broken. Process signals are handled here (and forwarded to
  * the command); the watch core only sees an AbortSignal.
  */
+import { isatty } from 'node:tty';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { checks as registry } from '../checks/index.js';
@@ -59,6 +60,35 @@ function splitCommand(paths: readonly string[], cmd: Command): { paths: string[]
   const at = args.indexOf('--');
   const command = at < 0 ? [] : args.slice(at + 1);
   return { paths: paths.slice(0, Math.max(0, paths.length - command.length)), command };
+}
+
+/**
+ * Process signals while watching. Without a command: SIGINT, SIGTERM or SIGHUP end the watch. With
+ * one: SIGTERM and SIGHUP are forwarded; SIGINT is forwarded unless it came from a terminal (Ctrl-C
+ * already reached the command, which shares our process group), a second one sends SIGTERM, a third
+ * SIGKILL. Returns the function that removes the handlers.
+ */
+function handleSignals(exec: boolean, stop: AbortController, toChild: (signal: NodeJS.Signals) => void): () => void {
+  let interrupts = 0;
+  const terminal = isatty(0);
+  const onInterrupt = (): void => {
+    interrupts++;
+    if (!exec) stop.abort();
+    else if (interrupts === 1) {
+      if (!terminal) toChild('SIGINT');
+    } else toChild(interrupts === 2 ? 'SIGTERM' : 'SIGKILL');
+  };
+  const pass = (signal: NodeJS.Signals) => (): void => (exec ? toChild(signal) : stop.abort());
+  const onTerm = pass('SIGTERM');
+  const onHup = pass('SIGHUP');
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHup);
+  return () => {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onTerm);
+    process.off('SIGHUP', onHup);
+  };
 }
 
 /**
@@ -137,26 +167,14 @@ export function addWatchCommand(program: Command, io: CliIo, setExit: (code: Exi
 
       const stop = new AbortController();
       let session: WatchSession | null = null;
-      let interrupts = 0;
-      // On a terminal, Ctrl-C already reached the command (same process group): forward only what it did not get.
-      const terminalInterrupt = process.stdin.isTTY === true;
-      const onInterrupt = (): void => {
-        interrupts++;
-        if (!flags.exec) stop.abort();
-        else if (interrupts === 1 && !terminalInterrupt) session?.signalChild('SIGINT');
-        else if (interrupts === 2) session?.signalChild('SIGTERM');
-        else if (interrupts >= 3) session?.signalChild('SIGKILL');
-      };
-      const onTerminate = (signal: NodeJS.Signals) => (): void => {
-        if (flags.exec) session?.signalChild(signal);
-        else stop.abort();
-      };
-      const onSigterm = onTerminate('SIGTERM');
-      const onSighup = onTerminate('SIGHUP');
-      process.on('SIGINT', onInterrupt);
-      process.on('SIGTERM', onSigterm);
-      process.on('SIGHUP', onSighup);
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => stop.abort(), timeoutMs);
+      const releaseSignals = handleSignals(flags.exec === true, stop, (signal) => session?.signalChild(signal));
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              if (flags.exec && session) above(() => io.stderr.write(`nndoctor: --timeout of ${flags.timeout ?? ''} s reached; stopping ${commandLine} (pid ${session?.pid ?? '?'})\n`));
+              stop.abort();
+            }, timeoutMs);
       try {
         try {
           session = await startWatchSession(options, events, stop.signal);
@@ -182,9 +200,7 @@ export function addWatchCommand(program: Command, io: CliIo, setExit: (code: Exi
         setExit(code as ExitCode);
       } finally {
         if (timer) clearTimeout(timer);
-        process.off('SIGINT', onInterrupt);
-        process.off('SIGTERM', onSigterm);
-        process.off('SIGHUP', onSighup);
+        releaseSignals();
       }
     });
 }

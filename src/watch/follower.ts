@@ -16,7 +16,7 @@ export interface FollowerOptions {
   /** Log files or directories, as the user gave them. */
   readonly paths: readonly string[];
   readonly readers?: readonly FormatReader[];
-  /** How often to look for new runs and files, in ms (default 2000). */
+  /** How often to look for new runs and files, in ms (default 2000; every tick until a first run is found). */
   readonly rediscoverMs?: number;
   readonly bounds?: BoundedRunOptions;
 }
@@ -28,6 +28,8 @@ interface FollowedFile {
   cursor: ReadCursor | undefined;
   size: number;
   mtimeMs: number;
+  /** Problems of a read that did not get past them, held until the file is seen unchanged once. */
+  pending: Problem[];
 }
 
 /** A run being followed. */
@@ -37,6 +39,8 @@ export interface FollowedRun {
   readonly bounded: BoundedRun;
   /** Clock time (ms) of the last growth of any of its files, or of its discovery. */
   lastGrowth: number;
+  /** Latest modification time of its files (ms since the Unix epoch, from the file system); -1 before the first stat. */
+  modifiedMs: number;
   /** Records decoded since the run was found. */
   records: number;
   files: FollowedFile[];
@@ -88,7 +92,8 @@ export class Follower {
   async tick(now: number, final = false): Promise<FollowTick> {
     const problems: Problem[] = [];
     const waiting: string[] = [];
-    if (final || now - this.lastDiscovery >= this.rediscoverMs) {
+    // Until a first run appears, look every tick: the logs of a just-started training show up soon.
+    if (final || this.runsById.size === 0 || now - this.lastDiscovery >= this.rediscoverMs) {
       this.lastDiscovery = now;
       await this.discover(now, problems, waiting);
     }
@@ -104,7 +109,12 @@ export class Follower {
         } catch {
           continue; // deleted or not yet there: rediscovery drops or finds it
         }
-        if (st.size === file.size && st.mtimeMs === file.mtimeMs && !final) continue;
+        run.modifiedMs = Math.max(run.modifiedMs, st.mtimeMs);
+        if (st.size === file.size && st.mtimeMs === file.mtimeMs && !final) {
+          problems.push(...file.pending); // the file is still what gave them: they are real
+          file.pending = [];
+          continue;
+        }
         if (st.size !== file.size || st.mtimeMs !== file.mtimeMs) grew = true;
         file.size = st.size;
         file.mtimeMs = st.mtimeMs;
@@ -130,8 +140,16 @@ export class Follower {
       // Replaced or truncated by its writer: read it again from the start (a restart of the run).
       result = await run.reader.read(file.path, sink, { displayPath: file.path });
     }
+    const stuck = result.records === 0 && result.cursor.offset === (file.cursor?.offset ?? 0);
     file.cursor = result.cursor;
-    for (const p of result.problems) if (final || !TAIL_CODES.has(p.code)) problems.push(p);
+    const found = result.problems.filter((p) => final || !TAIL_CODES.has(p.code));
+    // A read that could not get past a problem (a whole-file format such as trainer_state.json caught
+    // while it is rewritten) may just have raced the writer: report it if the file stays like that.
+    if (stuck && !final) file.pending = found;
+    else {
+      file.pending = [];
+      problems.push(...found);
+    }
     return result.records;
   }
 
@@ -148,7 +166,7 @@ export class Follower {
     for (const source of found.runs) {
       let run = this.runsById.get(source.id);
       if (!run) {
-        run = { id: source.id, reader: source.reader, bounded: new BoundedRun(source.id, source.reader.name, this.options.bounds), lastGrowth: now, records: 0, files: [] };
+        run = { id: source.id, reader: source.reader, bounded: new BoundedRun(source.id, source.reader.name, this.options.bounds), lastGrowth: now, modifiedMs: -1, records: 0, files: [] };
         this.runsById.set(source.id, run);
       }
       const known = new Set(run.files.map((f) => f.path));
@@ -161,7 +179,7 @@ export class Follower {
         run.files = [];
       }
       for (const f of added) {
-        run.files.push({ path: f.path, prefix: f.prefix, cursor: replaced?.cursor, size: -1, mtimeMs: -1 });
+        run.files.push({ path: f.path, prefix: f.prefix, cursor: replaced?.cursor, size: -1, mtimeMs: -1, pending: [] });
         if (!run.bounded.run.files.includes(f.path)) run.bounded.run.files.push(f.path);
       }
       run.files.sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));

@@ -8,7 +8,7 @@ import type { Problem } from '../formats/reader.js';
 import { formatEvidence, formatNumber } from '../report/format-number.js';
 import { jsonReplacer } from '../report/json.js';
 import { describeSteps } from '../report/summary.js';
-import type { RunStatus, WatchFinding, WatchSummary } from './watcher.js';
+import type { RunStatus, WatchFinding, WatchSummary } from './events.js';
 
 const LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARN', info: 'INFO' };
 

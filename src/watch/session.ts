@@ -10,7 +10,8 @@ import { startChild } from './child.js';
 import type { FindingHooksOptions } from './hooks.js';
 import { FindingHooks } from './hooks.js';
 import { findingJson } from './render.js';
-import type { WatchEvents, WatchFinding, WatchOptions, WatchSummary } from './watcher.js';
+import type { WatchEvents, WatchFinding, WatchSummary } from './events.js';
+import type { WatchOptions } from './watcher.js';
 import { Watcher } from './watcher.js';
 
 /** Options of {@link startWatchSession}. */

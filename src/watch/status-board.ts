@@ -1,9 +1,9 @@
 /**
- * The live status block on a terminal: one line per run (the most recently updated few), rewritten
- * in place with ANSI cursor movement. Anything else written to the terminal goes through
+ * The live status block on a terminal: one line per run (the most recently updated few, in the order
+ * runs were found), rewritten in place with ANSI cursor movement. Anything else written to the terminal goes through
  * {@link StatusBoard.above}, which lifts the block, writes, and puts the block back underneath.
  */
-import type { RunStatus } from './watcher.js';
+import type { RunStatus } from './events.js';
 import { statusText } from './render.js';
 
 /** A terminal stream (a TTY). */
@@ -20,9 +20,11 @@ export interface TerminalStream {
  * board.above(() => process.stdout.write('a finding\n'));
  */
 export class StatusBoard {
+  /** Statuses in the order runs were first seen (lines do not jump around). */
   private readonly statuses = new Map<string, RunStatus>();
-  /** Run ids, most recently updated first. */
-  private order: string[] = [];
+  /** Update counter per run, to pick the most recently updated when there are too many to show. */
+  private readonly touched = new Map<string, number>();
+  private updates = 0;
   /** Lines currently drawn (the cursor sits at the start of the line below them). */
   private drawn = 0;
 
@@ -35,7 +37,7 @@ export class StatusBoard {
   /** Records a run's new status and redraws. */
   update(status: RunStatus): void {
     this.statuses.set(status.run, status);
-    this.order = [status.run, ...this.order.filter((id) => id !== status.run)];
+    this.touched.set(status.run, ++this.updates);
     this.out.write(this.erase() + this.draw());
   }
 
@@ -63,10 +65,15 @@ export class StatusBoard {
   }
 
   private draw(): string {
-    const width = Math.max(20, (this.out.columns ?? 80) - 1);
-    const shown = this.order.slice(0, this.maxRuns);
-    const lines = shown.map((id) => statusText(this.statuses.get(id) as RunStatus, width, this.color));
-    const more = this.order.length - shown.length;
+    const columns = this.out.columns !== undefined && this.out.columns > 0 ? this.out.columns : 80;
+    const width = Math.max(20, columns - 1);
+    let shown = [...this.statuses.values()];
+    if (shown.length > this.maxRuns) {
+      const recent = new Set([...this.touched.entries()].sort((a, b) => b[1] - a[1]).slice(0, this.maxRuns).map(([id]) => id));
+      shown = shown.filter((s) => recent.has(s.run));
+    }
+    const lines = shown.map((s) => statusText(s, width, this.color));
+    const more = this.statuses.size - shown.length;
     if (more > 0) lines.push(`… and ${more} more run${more === 1 ? '' : 's'}`);
     this.drawn = lines.length;
     return lines.map((l) => `${l}\n`).join('');

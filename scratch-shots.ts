@@ -1,0 +1,23 @@
+import { chromium } from 'playwright-core';
+import { startDashboard } from './src/server/server.js';
+const d = await startDashboard({ paths: [process.argv[2] ?? 'examples/real-logs'], port: 0, webRoot: '/tmp/webout' });
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const p = await b.newPage({ viewport: { width: 1400, height: 1000 } });
+p.on('console', (m) => console.log('console:', m.type(), m.text()));
+p.on('pageerror', (e) => console.log('pageerror:', e.message));
+await p.goto(d.url);
+await p.waitForSelector('tr[data-run-id]');
+await p.waitForFunction(() => document.querySelector('.runs-page')?.getAttribute('data-read') === document.querySelector('.runs-page')?.getAttribute('data-runs'), null, { timeout: 30000 });
+await p.screenshot({ path: '/tmp/shots/runs.png', fullPage: false });
+const filter = process.argv[3] ?? 'Car';
+await p.fill('input.filter', filter);
+await p.waitForTimeout(200);
+await p.click('tr[data-run-id] td.name a');
+await p.waitForSelector('[data-chart="loss"][data-drawn]', { timeout: 20000 });
+await p.waitForTimeout(500);
+console.log(await p.$eval('[data-chart="loss"]', (e) => e.getAttribute('data-points')), await p.$$eval('.finding-band', (els) => els.map((e) => e.getAttribute('data-check') + ':' + (e as HTMLElement).style.width)));
+await p.screenshot({ path: '/tmp/shots/run.png', fullPage: true });
+const f = await p.$('.finding');
+if (f) { await f.click(); await p.waitForTimeout(300); await p.screenshot({ path: '/tmp/shots/run-selected.png', fullPage: false }); }
+await b.close();
+await d.close();

@@ -1,0 +1,111 @@
+/**
+ * Builds and compiles the TF.js model a training config describes. Every fault that needs "model
+ * surgery" (ReLU before softmax, frozen layers, zero init, a loss without epsilon, dropout) is a
+ * config field read here. Layer names are stable (`hidden1`..`hiddenN`, `dropout1`.., `output`,
+ * `softmax`) so per-layer telemetry tags are the same from run to run.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ActivationName, InitializerName, LossName, OptimizerConfig, TrainingConfig } from './config.js';
+import { deriveSeed } from './random.js';
+
+/**
+ * Dropout with a different seeded mask at every training call: tfjs' own `Dropout` with a `seed`
+ * draws the same mask at every step, and without one it uses `Math.random` (not reproducible).
+ */
+class SeededDropout extends tf.layers.Layer {
+  static readonly className = 'NndoctorSeededDropout';
+  readonly rate: number;
+  readonly seed: number;
+  #calls = 0;
+
+  constructor(config: { rate: number; seed: number; name: string }) {
+    super({ name: config.name });
+    this.rate = config.rate;
+    this.seed = config.seed;
+    this.supportsMasking = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor {
+    const x = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
+    if (kwargs['training'] !== true || this.rate <= 0) return tf.clone(x);
+    const seed = deriveSeed(this.seed, this.#calls++);
+    return tf.tidy(() => tf.dropout(x, this.rate, undefined, seed));
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+  }
+}
+
+function initializer(name: InitializerName, seed: number): ReturnType<typeof tf.initializers.zeros> {
+  if (name === 'zeros') return tf.initializers.zeros();
+  if (name === 'heNormal') return tf.initializers.heNormal({ seed });
+  return tf.initializers.glorotUniform({ seed });
+}
+
+const activation = (name: ActivationName): 'relu' | 'sigmoid' | 'tanh' | 'linear' => name;
+
+/**
+ * The hand-written cross-entropy of the `log-zero-nan` fault: `-mean(sum(y * log(p)))`, no epsilon.
+ * @example
+ * unsafeCrossentropy(tf.tensor2d([[0, 1]]), tf.tensor2d([[0, 1]])) // NaN: 0 * log(0)
+ */
+export function unsafeCrossentropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(yPred)), -1))) as tf.Scalar);
+}
+
+function loss(name: LossName): string | ((yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor) {
+  return name === 'unsafe-crossentropy' ? unsafeCrossentropy : 'categoricalCrossentropy';
+}
+
+/**
+ * The optimiser a config names, at its learning rate.
+ * @example
+ * buildOptimizer({ name: 'adam', learningRate: 1e-3 })
+ */
+export function buildOptimizer(config: OptimizerConfig): tf.Optimizer {
+  return config.name === 'sgd' ? tf.train.sgd(config.learningRate) : tf.train.adam(config.learningRate);
+}
+
+/**
+ * Builds and compiles the MLP of `config` for `features` inputs and `classes` outputs (softmax),
+ * with seeded initialisers and dropout. Metrics: accuracy (logged by tfjs as `acc`/`val_acc`).
+ * @example
+ * const model = buildModel(healthyConfig(), 784, 10);
+ * model.layers.map((l) => l.name) // ['hidden1', 'hidden2', 'output']
+ */
+export function buildModel(config: TrainingConfig, features: number, classes: number): tf.LayersModel {
+  tf.serialization.registerClass(SeededDropout);
+  const model = tf.sequential();
+  let stream = 0;
+  config.model.hidden.forEach((layer, i) => {
+    model.add(
+      tf.layers.dense({
+        name: `hidden${i + 1}`,
+        ...(i === 0 ? { inputShape: [features] } : {}),
+        units: layer.units,
+        activation: activation(layer.activation),
+        kernelInitializer: initializer(layer.kernelInitializer, deriveSeed(config.seed, stream++)),
+        biasInitializer: 'zeros',
+        trainable: layer.trainable,
+      }),
+    );
+    if (layer.dropout > 0) model.add(new SeededDropout({ name: `dropout${i + 1}`, rate: layer.dropout, seed: deriveSeed(config.seed, 1000 + i) }));
+  });
+  const out = config.model.output;
+  const split = out.beforeSoftmax !== 'linear';
+  model.add(
+    tf.layers.dense({
+      name: 'output',
+      ...(config.model.hidden.length === 0 ? { inputShape: [features] } : {}),
+      units: classes,
+      activation: split ? activation(out.beforeSoftmax) : 'softmax',
+      kernelInitializer: initializer(out.kernelInitializer, deriveSeed(config.seed, stream++)),
+      biasInitializer: 'zeros',
+      trainable: out.trainable,
+    }),
+  );
+  if (split) model.add(tf.layers.activation({ name: 'softmax', activation: 'softmax' }));
+  model.compile({ optimizer: buildOptimizer(config.optimizer), loss: loss(config.loss), metrics: ['accuracy'] });
+  return model;
+}

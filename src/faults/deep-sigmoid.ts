@@ -1,0 +1,32 @@
+/**
+ * Deep sigmoid stack: the hidden layers replaced by many sigmoid layers.
+ */
+import type { Fault } from './fault.js';
+
+/** Hidden sigmoid layers in the faulty model. */
+const DEPTH = 8;
+
+/**
+ * Eight sigmoid hidden layers: the sigmoid's derivative is at most 1/4, so the gradient shrinks layer
+ * by layer on its way to the input and the first layers barely learn.
+ * @example
+ * deepSigmoid.apply(healthyConfig()).model.hidden.length // 8
+ */
+export const deepSigmoid: Fault = {
+  id: 'deep-sigmoid',
+  title: 'Deep sigmoid stack',
+  description: `Replaces the hidden layers with ${DEPTH} sigmoid layers (Glorot init): each one scales the backward gradient by at most 1/4, so the input-side layers get gradients orders of magnitude smaller than the output side.`,
+  causes: ['T3'],
+  checks: ['T3'],
+  severity: { T3: 'warning' },
+  apply: (config) => {
+    const units = config.model.hidden[0]?.units ?? 32;
+    return {
+      ...config,
+      model: {
+        ...config.model,
+        hidden: Array.from({ length: DEPTH }, () => ({ units, activation: 'sigmoid' as const, kernelInitializer: 'glorotUniform' as const, dropout: 0, trainable: true })),
+      },
+    };
+  },
+};

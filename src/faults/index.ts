@@ -1,0 +1,57 @@
+/**
+ * The fault registry: one literal sorted by id, no import side effects. Add a fault by importing it
+ * here and placing it in order. Used by `nndoctor demo --bug` and the labelled corpus.
+ */
+import { deepSigmoid } from './deep-sigmoid.js';
+import type { Fault } from './fault.js';
+import { frozenLayers } from './frozen-layers.js';
+import { heavyDropout } from './heavy-dropout.js';
+import { logZeroNan } from './log-zero-nan.js';
+import { lrTooHigh } from './lr-too-high.js';
+import { lrTooLow } from './lr-too-low.js';
+import { reluBeforeSoftmax } from './relu-before-softmax.js';
+import { unscaledInputs } from './unscaled-inputs.js';
+import { unshuffledData } from './unshuffled-data.js';
+import { zeroInit } from './zero-init.js';
+
+/** Every injectable fault, sorted by id. */
+export const faults: readonly Fault[] = [
+  deepSigmoid,
+  frozenLayers,
+  heavyDropout,
+  logZeroNan,
+  lrTooHigh,
+  lrTooLow,
+  reluBeforeSoftmax,
+  unscaledInputs,
+  unshuffledData,
+  zeroInit,
+];
+
+/**
+ * The fault with this id (case-insensitive), or `undefined`.
+ * @example
+ * findFault('LR-too-high')?.title // 'Learning rate too high'
+ */
+export function findFault(id: string, registry: readonly Fault[] = faults): Fault | undefined {
+  const key = id.trim().toLowerCase();
+  return registry.find((f) => f.id === key);
+}
+
+export type { Fault } from './fault.js';
+export type {
+  ActivationName,
+  ConfigOverrides,
+  DataConfig,
+  DataOrder,
+  DatasetName,
+  HiddenLayerConfig,
+  InitializerName,
+  LossName,
+  ModelConfig,
+  OptimizerConfig,
+  OptimizerName,
+  OutputLayerConfig,
+  TrainingConfig,
+} from './config.js';
+export { healthyConfig, withOverrides } from './config.js';

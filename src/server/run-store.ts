@@ -1,0 +1,181 @@
+/**
+ * Every run under the served paths: found by discovery (again every few seconds, so new runs appear),
+ * read in the background one after the other (a run a page asks for is read first), followed while
+ * its files grow, and diagnosed again when data arrived. Listeners hear about added and updated runs
+ * and new findings (the server turns them into Server-Sent Events).
+ */
+import { basename, relative, sep } from 'node:path';
+import type { DiagnoseOptions } from '../diagnose/diagnose.js';
+import { discoverRuns } from '../formats/discover.js';
+import { readers as defaultReaders } from '../formats/index.js';
+import type { FormatReader, Problem } from '../formats/reader.js';
+import type { LiveEvents } from './api-types.js';
+import { ServedRun } from './served-run.js';
+
+/** Options of a {@link RunStore}. */
+export interface RunStoreOptions {
+  /** Log files or directories, as the user gave them. Nothing outside them is ever read. */
+  readonly paths: readonly string[];
+  readonly readers?: readonly FormatReader[];
+  readonly diagnose?: DiagnoseOptions;
+  /** How often to look for new runs and files, in ms (default 3000). */
+  readonly rediscoverMs?: number;
+}
+
+/** What a store tells its listeners. */
+export type StoreEvent = { [K in keyof LiveEvents]: { readonly type: K; readonly data: LiveEvents[K] } }[keyof LiveEvents];
+
+/** Re-diagnosis of a run waits at least this many times its last diagnosis took (so big runs do not hog the CPU). */
+const DIAGNOSIS_BACKOFF = 5;
+
+/**
+ * The runs being served.
+ * @example
+ * const store = new RunStore({ paths: ['runs/'] });
+ * await store.discover();
+ * void store.loadAll();
+ * setInterval(() => void store.tick(), 1000);
+ */
+export class RunStore {
+  private readonly byId = new Map<string, ServedRun>();
+  private readonly listeners = new Set<(event: StoreEvent) => void>();
+  private readonly readers: readonly FormatReader[];
+  private readonly rediscoverMs: number;
+  private lastDiscovery = -Infinity;
+  private loader: Promise<void> | null = null;
+  private readonly loads = new Map<string, Promise<void>>();
+  private closed = false;
+  /** Problems found by the latest discovery (unreadable files; `no-logs` while a path is still empty). */
+  discoveryProblems: Problem[] = [];
+
+  constructor(private readonly options: RunStoreOptions) {
+    this.readers = options.readers ?? defaultReaders;
+    this.rediscoverMs = options.rediscoverMs ?? 3000;
+  }
+
+  /** The served paths, as given. */
+  get paths(): readonly string[] {
+    return this.options.paths;
+  }
+
+  /** Runs in discovery order. */
+  list(): ServedRun[] {
+    return [...this.byId.values()];
+  }
+
+  /** A run by its opaque id. */
+  get(id: string): ServedRun | undefined {
+    return this.byId.get(id);
+  }
+
+  /**
+   * A run read and diagnosed (read now, ahead of the background reading, if it was not yet), or
+   * undefined for an unknown id.
+   */
+  async ready(id: string): Promise<ServedRun | undefined> {
+    const run = this.byId.get(id);
+    if (!run) return undefined;
+    await this.load(run);
+    return run;
+  }
+
+  /** Listens to store events; returns the function that stops listening. */
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Finds runs under the served paths (new ones are added as `pending`; known ones take new files). */
+  async discover(now = Date.now()): Promise<void> {
+    this.lastDiscovery = now;
+    const problems: Problem[] = [];
+    for (const root of this.options.paths) {
+      const found = await discoverRuns([root], this.readers);
+      problems.push(...found.problems);
+      for (const source of found.runs) {
+        const served = new ServedRun(source, displayName(root, source.id, this.options.paths.length));
+        const known = this.byId.get(served.id);
+        if (known) {
+          known.updateSource(source);
+          continue;
+        }
+        this.byId.set(served.id, served);
+        this.emit({ type: 'run-added', data: served.summary() });
+      }
+    }
+    this.discoveryProblems = problems;
+  }
+
+  /**
+   * Reads every run not read yet, one after the other, until all are read (runs discovered meanwhile
+   * included). Calls while reading share the same pass.
+   */
+  loadAll(): Promise<void> {
+    this.loader ??= (async () => {
+      try {
+        for (;;) {
+          const next = this.list().find((r) => !r.isReady);
+          if (!next || this.closed) return;
+          await this.load(next);
+        }
+      } finally {
+        this.loader = null;
+      }
+    })();
+    return this.loader;
+  }
+
+  /**
+   * One round of following: rediscover when due, read what the files of read runs gained, diagnose
+   * runs that got data (no more often than their diagnosis cost allows) and tell listeners.
+   */
+  async tick(now = Date.now()): Promise<void> {
+    if (now - this.lastDiscovery >= this.rediscoverMs) {
+      await this.discover(now);
+      if (this.list().some((r) => !r.isReady)) void this.loadAll();
+    }
+    for (const run of this.list()) {
+      if (this.closed) return;
+      const grew = await run.refresh();
+      if (!run.dirty) continue;
+      const due = now - run.diagnosedAt >= DIAGNOSIS_BACKOFF * run.diagnosisMs;
+      const fresh = due ? run.diagnose(this.options.diagnose ?? {}, now) : [];
+      if (grew || due) this.emit({ type: 'run-updated', data: run.summary() });
+      if (fresh.length > 0) this.emit({ type: 'findings', data: { id: run.id, unit: run.latestReport?.unit ?? 'step', findings: fresh } });
+    }
+  }
+
+  /** Stops background reading after the run being read. */
+  close(): void {
+    this.closed = true;
+    this.listeners.clear();
+  }
+
+  private load(run: ServedRun): Promise<void> {
+    if (run.isReady && run.latestReport !== null) return Promise.resolve();
+    let pending = this.loads.get(run.id);
+    if (!pending) {
+      pending = (async () => {
+        await run.ensureLoaded();
+        if (run.latestReport === null) {
+          run.diagnose(this.options.diagnose ?? {});
+          this.emit({ type: 'run-updated', data: run.summary() });
+        }
+      })().finally(() => this.loads.delete(run.id));
+      this.loads.set(run.id, pending);
+    }
+    return pending;
+  }
+
+  private emit(event: StoreEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+/** A run's name relative to the path it was found under (its base name when it is that path). */
+function displayName(root: string, id: string, roots: number): string {
+  if (roots > 1) return id;
+  if (id === root) return basename(root);
+  const rel = relative(root, id);
+  return rel.startsWith('..') ? id : rel.split(sep).join('/');
+}
