@@ -5,12 +5,14 @@
  */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import { benchPreflight } from './preflight.js';
 import { benchTensorboardParse } from './tensorboard-parse.js';
 import { benchWatchAppend } from './watch-append.js';
 
 type Bench = () => Promise<Record<string, number>>;
 
 const benches: Record<string, Bench> = {
+  preflight: benchPreflight,
   'tensorboard-parse': benchTensorboardParse,
   'watch-append': benchWatchAppend,
 };

@@ -5,7 +5,8 @@
  * and a TensorBoard event file (with per-layer histograms every 100 steps), with every check
  * (`msPerStepAt*`) and reading only (`ingestMsPerStepAt*`). The check part depends on how many points
  * the bounded series hold at that moment (`lossPointsAt*`: between 1024 and 2048 once a series is
- * full, less before), not on the history. Figures are medians over the timed steps.
+ * full, less before), not on the history. Figures are mean CPU milliseconds of this process per
+ * appended step (wall time on a busy shared machine says more about the neighbours than about watch).
  * Run directly: `npx tsx bench/watch-append.ts`.
  */
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
@@ -20,14 +21,12 @@ import { Watcher } from '../src/watch/watcher.js';
 const SIZES = [1_000, 10_000, 100_000, 1_000_000] as const;
 const LABELS = ['1k', '10k', '100k', '1M'] as const;
 /** Appended steps timed at each size. */
-const TIMED = 30;
+const TIMED = 40;
 const LAYERS = ['dense_1/kernel', 'dense_2/kernel'];
 
-/** Median of the timings: robust to the odd pause (GC, other processes on a shared machine). */
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+/** CPU time (user + system) of this process between two readings, in ms: unaffected by other load on a shared machine. */
+function cpuMs(from: NodeJS.CpuUsage, to: NodeJS.CpuUsage): number {
+  return (to.user - from.user + (to.system - from.system)) / 1000;
 }
 
 const loss = (step: number): number => 2.3 / (1 + step / 5000) + 0.05 * Math.sin(step * 0.7) + 0.02 * Math.cos(step * 1.3);
@@ -104,19 +103,19 @@ async function measure(name: string, make: (dir: string) => { log: GrowingLog; w
       step = size - TIMED;
       await full.tick(); // take in the bulk (not timed)
       await ingest.tick();
-      const fullMs: number[] = [];
-      const ingestMs: number[] = [];
+      let fullMs = 0;
+      let ingestMs = 0;
       for (let k = 0; k < TIMED; k++) {
-        const t0 = performance.now();
+        const t0 = process.cpuUsage();
         await log.one(step++);
         await full.tick();
-        const t1 = performance.now();
+        const t1 = process.cpuUsage();
         await ingest.tick();
-        fullMs.push(t1 - t0);
-        ingestMs.push(performance.now() - t1);
+        fullMs += cpuMs(t0, t1);
+        ingestMs += cpuMs(t1, process.cpuUsage());
       }
-      out[`msPerStepAt${label}`] = median(fullMs);
-      out[`ingestMsPerStepAt${label}`] = median(ingestMs);
+      out[`msPerStepAt${label}`] = fullMs / TIMED;
+      out[`ingestMsPerStepAt${label}`] = ingestMs / TIMED;
       out[`lossPointsAt${label}`] = full.runs()[0]?.scalars.get('train/loss')?.values.length ?? 0;
     }
     out['ratio1MTo1k'] = (out['msPerStepAt1M'] as number) / (out['msPerStepAt1k'] as number);

@@ -20,6 +20,14 @@ describe('C6 curve vanishes', () => {
         () => runWith({ 'train/loss': { steps: range(47, (i) => 49 + 50 * i), values: curve(47, () => 0.9, 0.05) }, 'val/loss': { steps: [340, 681, 1022, 1363, 1704, 2045, 2386], values: [0.87, 0.87, 0.87, 0.86, 0.87, 0.87, 0.87] } }),
       ],
       [
+        'a single validation point so far while training goes on (first epoch of a run being watched)',
+        () => runWith({ 'train/loss': { steps: range(40, (i) => 10 * i), values: curve(40, (i) => 2 - i * 0.02, 0.05) }, 'val/loss': { steps: [50], values: [1.9] } }),
+      ],
+      [
+        'a train loss logged once (an end-of-run summary) next to a per-step eval loss',
+        () => runWith({ 'train/loss': { steps: [0], values: [0.5] }, 'val/loss': { steps: range(40, (i) => 10 * i), values: curve(40, (i) => 2 - i * 0.02, 0.05) } }),
+      ],
+      [
         'validation every 125 steps ending after the last train log',
         () => runWith({ 'train/loss': { steps: range(18, (i) => 20 * (i + 1)), values: curve(18, (i) => 0.7 - 0.02 * i, 0.05) }, 'eval/loss': { steps: [125, 250, 375], values: [0.4, 0.41, 0.39] }, lr: { steps: range(18, (i) => 20 * (i + 1)), values: range(18, (i) => 2e-4 * (1 - i / 18)) } }),
       ],

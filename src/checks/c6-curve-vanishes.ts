@@ -111,7 +111,8 @@ function nonFinite(w: Watched, lossBroken: boolean): Finding | null {
 function stopped(w: Watched, all: readonly Curve[]): Finding | null {
   const { curve } = w;
   const n = curve.steps.length;
-  if (n === 0) return null;
+  // One point has no logging interval: it may be an end-of-run summary or a first evaluation (watch).
+  if (n < 2) return null;
   const last = curve.steps[n - 1] as number;
   const intervals = curve.steps.slice(1).map((s, i) => s - (curve.steps[i] as number));
   const interval = intervals.length > 0 ? median(intervals) : 0;

@@ -2,8 +2,11 @@
  * The CLI boundary's one error class. `code` is the process exit code.
  */
 
-/** Exit codes: 0 = nothing at or above --fail-on, 1 = such findings, 2 = usage error or nothing readable. */
-export type ExitCode = 0 | 1 | 2;
+/**
+ * Process exit code. nndoctor's own: 0 = nothing at or above --fail-on, 1 = such findings,
+ * 2 = usage error or nothing readable; `watch --exec` passes the training command's code through.
+ */
+export type ExitCode = number;
 
 /**
  * A user-facing CLI error: the message names the argument or file and what was expected.

@@ -8,6 +8,7 @@ import type { ExitCode } from './cli-error.js';
 import { CliError } from './cli-error.js';
 import { addDiagnoseCommand } from './diagnose-command.js';
 import type { CliIo } from './io.js';
+import { addPreflightCommand } from './preflight-command.js';
 import { addServeCommand } from './serve-command.js';
 import { addWatchCommand } from './watch-command.js';
 
@@ -38,6 +39,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     exit = code;
   });
   addWatchCommand(program, io, (code) => {
+    exit = code;
+  });
+  addPreflightCommand(program, io, (code) => {
     exit = code;
   });
   addServeCommand(program, io, (code) => {

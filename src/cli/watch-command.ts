@@ -102,7 +102,7 @@ export function addWatchCommand(program: Command, io: CliIo, setExit: (code: Exi
     .description('follow training logs while they are written and print each new finding once; with --exec, start the training command and stop it on a broken run')
     .argument('<path...>', 'log files or directories to follow (they need not exist yet); with --exec, the command follows --')
     .addOption(new Option('-f, --format <format>', 'output: text lines, or one JSON object per line').choices(['text', 'json']).default('text'))
-    .option('--exec', 'start the command given after -- , pass its output through, watch until it exits and exit with its exit code')
+    .option('--exec', 'start the command given after --, pass its output through, watch until it exits and exit with its exit code')
     .addOption(new Option('--stop-on <severity>', 'with --exec: stop the command on a finding at or above this severity, exit 1').choices(['error', 'warning', 'off']).default('off'))
     .option('--grace <seconds>', 'with --exec: seconds between SIGINT and SIGTERM (and SIGTERM and SIGKILL) when stopping the command', '10')
     .option('--on-finding <command>', 'shell command run once per new finding, with the finding as one JSON line on stdin')
@@ -197,7 +197,7 @@ export function addWatchCommand(program: Command, io: CliIo, setExit: (code: Exi
         const extra = { exitCode: code, ...(outcome.child ? { childExit: exitStatus(outcome.child) } : {}), stoppedBy: outcome.stopFinding?.finding.check ?? null };
         io.stdout.write(json ? `${summaryJson(outcome.summary, extra)}\n` : summaryText(outcome.summary));
         // The command's own exit code passes through as is (it may be any 0-255 value).
-        setExit(code as ExitCode);
+        setExit(code);
       } finally {
         if (timer) clearTimeout(timer);
         releaseSignals();
