@@ -5,6 +5,7 @@
  */
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
+import { benchDashboard } from './dashboard.js';
 import { benchPreflight } from './preflight.js';
 import { benchTensorboardParse } from './tensorboard-parse.js';
 import { benchWatchAppend } from './watch-append.js';
@@ -12,6 +13,7 @@ import { benchWatchAppend } from './watch-append.js';
 type Bench = () => Promise<Record<string, number>>;
 
 const benches: Record<string, Bench> = {
+  dashboard: benchDashboard,
   preflight: benchPreflight,
   'tensorboard-parse': benchTensorboardParse,
   'watch-append': benchWatchAppend,

@@ -101,6 +101,10 @@ export interface T1Location {
   readonly layer: string | null;
   readonly param: string | null;
   readonly layersChecked: number;
+  /** Variables with a non-finite gradient (kind `gradient`). */
+  readonly affected?: number;
+  /** Kind `gradient`: weight-free layers right after `layer` where the non-finite gradient may equally have arisen. */
+  readonly suspects?: readonly string[];
 }
 
 /**
@@ -109,12 +113,15 @@ export interface T1Location {
  * t1LiveFinding({ step: 12, loss: NaN, kind: 'output', layer: 'overflow', param: null, layersChecked: 4 }).layer // 'overflow'
  */
 export function t1LiveFinding(loc: T1Location): Finding {
-  const head = `Loss is ${loc.loss} at step ${loc.step}`;
+  const head = Number.isFinite(loc.loss) ? `Gradients turn non-finite at step ${loc.step} while the loss is finite (${Number(loc.loss.toPrecision(4))})` : `Loss is ${loc.loss} at step ${loc.step}`;
   const where: Record<T1Location['kind'], string> = {
     output: `re-running the batch layer by layer, the first non-finite output is layer ${loc.layer}'s (its inputs and weights were finite; ${loc.layersChecked} layers checked)`,
     weights: `the weights of ${loc.layer ? `layer ${loc.layer}` : loc.param} were already non-finite: an earlier update wrote NaN/Inf into them`,
     loss: `every layer output is finite (${loc.layersChecked} layers checked): the loss function itself produced it (log(0), probabilities of exactly 0 or 1 in a cross-entropy, division by zero)`,
-    gradient: `the forward pass is finite; the first non-finite gradient (input side first) is of ${loc.param}${loc.layer ? ` (layer ${loc.layer})` : ''}`,
+    gradient:
+      `the backward pass first produces NaN/Inf at ${loc.param}${loc.layer ? ` (layer ${loc.layer})` : ''}, the output-most of ${loc.affected ?? 1} variable${loc.affected === 1 ? '' : 's'} with a non-finite gradient` +
+      (loc.suspects && loc.suspects.length > 0 ? `, or in the weight-free layer${loc.suspects.length > 1 ? 's' : ''} right after it (${loc.suspects.join(', ')})` : '') +
+      ' (look for sqrt/log/pow/division at 0 in the backward pass)',
     unknown: 'the batch re-ran finite (non-deterministic layers such as dropout, or a race in a custom op)',
     'not-localised': 'per-layer localisation needs doctor.fit() or doctor.trainStep() (fit callbacks never see the batch)',
   };
@@ -122,9 +129,9 @@ export function t1LiveFinding(loc: T1Location): Finding {
     severity: 'error',
     message: `${head}; ${where[loc.kind]}.`,
     layer: loc.layer,
-    tags: ['loss'],
+    tags: loc.param ? [`grad_norm/${loc.param}`] : ['loss'],
     steps: [loc.step, loc.step],
-    evidence: { step: loc.step, loss: String(loc.loss), origin: loc.kind, layer: loc.layer, param: loc.param, layersChecked: loc.layersChecked },
+    evidence: { step: loc.step, loss: Number.isFinite(loc.loss) ? loc.loss : String(loc.loss), origin: loc.kind, layer: loc.layer, param: loc.param, layersChecked: loc.layersChecked, ...(loc.affected !== undefined ? { variablesAffected: loc.affected } : {}), ...(loc.suspects && loc.suspects.length > 0 ? { suspects: loc.suspects.join(', ') } : {}) },
     actions: loc.kind === 'loss' ? ['add an epsilon to log/division in the loss, or use the from-logits form of the loss', ...ACTIONS] : ACTIONS,
   });
 }

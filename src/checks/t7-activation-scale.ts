@@ -7,7 +7,7 @@
 import { median } from '../analysis/robust.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { Curve } from '../telemetry/curves.js';
-import { layerCurves, layerHistograms } from '../telemetry/layers.js';
+import { layerCurves } from '../telemetry/layers.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding, tooLittleData } from './check.js';
 import { saturationLayers } from './t6-saturation.js';
@@ -24,8 +24,9 @@ const WARN: readonly [number, number] = [0.1, 10];
 /** Error 100x outside the band: orders of magnitude off, the signal has vanished or exploded. */
 const ERROR: readonly [number, number] = [5e-3, 200];
 /**
- * Bounded layers (sigmoid/tanh, outputs within [-1, 1]) cannot explode, and a sigmoid's slope is at
- * most 1/4: a unit-scale pre-activation gives an output std of ~0.2. Their low thresholds are divided by 4.
+ * Bounded layers (sigmoid/tanh/softsign: those with an `act_sat_frac` curve) cannot explode, and a
+ * sigmoid's slope is at most 1/4: a unit-scale pre-activation gives an output std of ~0.2. Their low
+ * thresholds are divided by 4.
  */
 const BOUNDED_FACTOR = 4;
 /** Sampled points needed in the judged window (the second half of the run: sustained). */
@@ -46,18 +47,10 @@ interface Hit {
   readonly to: number;
 }
 
-function boundedLayers(ctx: CheckContext): Set<string> {
-  const out = saturationLayers(ctx);
-  for (const [layer, s] of layerHistograms(ctx.run, 'activations')) {
-    if (s.histograms.length > 0 && s.histograms.every((h) => h.num === 0 || (h.min >= -1 && h.max <= 1))) out.add(layer);
-  }
-  return out;
-}
-
 function judge(ctx: CheckContext): Finding[] {
   const curves = [...layerCurves(ctx.run, 'act_std')];
   const hidden = curves.slice(0, -1); // the last layer logged is the output: its scale is the target's
-  const bounded = boundedLayers(ctx);
+  const bounded = saturationLayers(ctx); // nndoctor writes act_sat_frac for hidden sigmoid/tanh/softsign layers
   const hits: Hit[] = [];
   let short: Curve | null = null;
   let judged = 0;

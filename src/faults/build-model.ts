@@ -1,8 +1,9 @@
 /**
  * Builds and compiles the TF.js model a training config describes. Every fault that needs "model
  * surgery" (ReLU before softmax, frozen layers, zero init, a loss without epsilon, dropout) is a
- * config field read here. Layer names are stable (`hidden1`..`hiddenN`, `dropout1`.., `output`,
- * `softmax`) so per-layer telemetry tags are the same from run to run.
+ * config field read here. Layer names are stable (`hidden1`..`hiddenN`, `dropout1`.., `output`, then
+ * `softmax` or `normalise` when the output scores have their own activation) so per-layer telemetry
+ * tags are the same from run to run.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationName, InitializerName, LossName, OptimizerConfig, TrainingConfig } from './config.js';
@@ -34,6 +35,16 @@ class SeededDropout extends tf.layers.Layer {
 
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+  }
+}
+
+/** Divides the scores by their sum over the classes: "probabilities" without a softmax. */
+class SumNormalise extends tf.layers.Layer {
+  static readonly className = 'NndoctorSumNormalise';
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs;
+    return tf.tidy(() => tf.div(x, tf.sum(x, -1, true)));
   }
 }
 
@@ -76,6 +87,7 @@ export function buildOptimizer(config: OptimizerConfig): tf.Optimizer {
  */
 export function buildModel(config: TrainingConfig, features: number, classes: number): tf.LayersModel {
   tf.serialization.registerClass(SeededDropout);
+  tf.serialization.registerClass(SumNormalise);
   const model = tf.sequential();
   let stream = 0;
   config.model.hidden.forEach((layer, i) => {
@@ -93,19 +105,21 @@ export function buildModel(config: TrainingConfig, features: number, classes: nu
     if (layer.dropout > 0) model.add(new SeededDropout({ name: `dropout${i + 1}`, rate: layer.dropout, seed: deriveSeed(config.seed, 1000 + i) }));
   });
   const out = config.model.output;
-  const split = out.beforeSoftmax !== 'linear';
+  const softmax = out.probabilities === 'softmax';
+  const fused = softmax && out.scores === 'linear';
   model.add(
     tf.layers.dense({
       name: 'output',
       ...(config.model.hidden.length === 0 ? { inputShape: [features] } : {}),
       units: classes,
-      activation: split ? activation(out.beforeSoftmax) : 'softmax',
+      activation: fused ? 'softmax' : activation(out.scores),
       kernelInitializer: initializer(out.kernelInitializer, deriveSeed(config.seed, stream++)),
       biasInitializer: 'zeros',
       trainable: out.trainable,
     }),
   );
-  if (split) model.add(tf.layers.activation({ name: 'softmax', activation: 'softmax' }));
+  if (softmax && !fused) model.add(tf.layers.activation({ name: 'softmax', activation: 'softmax' }));
+  if (!softmax) model.add(new SumNormalise({ name: 'normalise' }));
   model.compile({ optimizer: buildOptimizer(config.optimizer), loss: loss(config.loss), metrics: ['accuracy'] });
   return model;
 }

@@ -44,11 +44,18 @@ export interface HiddenLayerConfig {
   readonly trainable: boolean;
 }
 
-/** The output layer: dense to one unit per class, then softmax. */
+/**
+ * How the output scores become class probabilities: a softmax, or the scores divided by their sum
+ * (a hand-rolled normalisation that gives probabilities of exactly 0 when scores are ReLU outputs).
+ */
+export type ProbabilitiesName = 'softmax' | 'sum-normalised';
+
+/** The output layer: dense to one unit per class, an activation on the scores, then probabilities. */
 export interface OutputLayerConfig {
   readonly kernelInitializer: InitializerName;
-  /** Applied to the output layer's pre-activations before the softmax (`relu` = the M1 wiring bug). */
-  readonly beforeSoftmax: ActivationName;
+  /** Activation of the output scores before they become probabilities (`linear` = none; `relu` before a softmax = the M1 wiring bug). */
+  readonly scores: ActivationName;
+  readonly probabilities: ProbabilitiesName;
   readonly trainable: boolean;
 }
 
@@ -107,7 +114,7 @@ export function healthyConfig(): TrainingConfig {
   const hidden = (units: number): HiddenLayerConfig => ({ units, activation: 'relu', kernelInitializer: 'heNormal', dropout: 0, trainable: true });
   return {
     data: { dataset: 'mnist', train: 3000, validation: 600, inputScale: 1, order: 'shuffled', shuffleEachEpoch: true },
-    model: { hidden: [hidden(32), hidden(32)], output: { kernelInitializer: 'glorotUniform', beforeSoftmax: 'linear', trainable: true } },
+    model: { hidden: [hidden(32), hidden(32)], output: { kernelInitializer: 'glorotUniform', scores: 'linear', probabilities: 'softmax', trainable: true } },
     optimizer: { name: 'adam', learningRate: 1e-3 },
     loss: 'categoricalCrossentropy',
     epochs: 6,

@@ -52,6 +52,7 @@ export type {
   OptimizerConfig,
   OptimizerName,
   OutputLayerConfig,
+  ProbabilitiesName,
   TrainingConfig,
 } from './config.js';
 export { healthyConfig, withOverrides } from './config.js';

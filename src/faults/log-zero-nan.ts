@@ -1,21 +1,26 @@
 /**
- * log(0) NaN: a hand-written cross-entropy with no epsilon.
+ * log(0) NaN: probabilities that can be exactly 0, and a hand-written cross-entropy with no epsilon.
  */
 import type { Fault } from './fault.js';
 
 /**
- * Cross-entropy written by hand as `-sum(y * log(p))` with no epsilon: as soon as the softmax
- * rounds a probability to 0, `log(0) = -Infinity` and `0 * -Infinity = NaN` poison the loss and
- * the gradients.
+ * Output probabilities made by normalising ReLU scores (instead of a softmax) and a cross-entropy
+ * written by hand as `-sum(y * log(p))` with no epsilon: a class whose score is 0 has probability
+ * exactly 0, `log(0) = -Infinity`, and `0 * -Infinity = NaN` poisons the loss and every gradient.
  * @example
  * logZeroNan.apply(healthyConfig()).loss // 'unsafe-crossentropy'
  */
 export const logZeroNan: Fault = {
   id: 'log-zero-nan',
   title: 'log(0) in the loss',
-  description: 'Replaces the library cross-entropy (which clips probabilities) with a hand-written -sum(y * log(p)) without epsilon: once the softmax underflows a probability to 0 the loss and gradients turn NaN.',
+  description:
+    'Turns the output into ReLU scores divided by their sum (probabilities that can be exactly 0) and replaces the library cross-entropy, which clips probabilities, with a hand-written -sum(y * log(p)) without epsilon: log(0) = -Infinity and 0 * -Infinity = NaN in the loss and the gradients.',
   causes: ['M2'],
   checks: ['C6'],
   severity: { C6: 'error' },
-  apply: (config) => ({ ...config, loss: 'unsafe-crossentropy' }),
+  apply: (config) => ({
+    ...config,
+    loss: 'unsafe-crossentropy',
+    model: { ...config.model, output: { ...config.model.output, scores: 'relu', probabilities: 'sum-normalised' } },
+  }),
 };

@@ -7,7 +7,7 @@ import type { Fault } from './fault.js';
  * A ReLU between the output layer and the softmax: negative scores are clipped to 0, so classes whose
  * scores go negative get no gradient and the softmax can only raise, never lower, a class.
  * @example
- * reluBeforeSoftmax.apply(healthyConfig()).model.output.beforeSoftmax // 'relu'
+ * reluBeforeSoftmax.apply(healthyConfig()).model.output.scores // 'relu'
  */
 export const reluBeforeSoftmax: Fault = {
   id: 'relu-before-softmax',
@@ -16,5 +16,5 @@ export const reluBeforeSoftmax: Fault = {
   causes: ['M1'],
   checks: ['C1'],
   severity: { C1: 'warning' },
-  apply: (config) => ({ ...config, model: { ...config.model, output: { ...config.model.output, beforeSoftmax: 'relu' } } }),
+  apply: (config) => ({ ...config, model: { ...config.model, output: { ...config.model.output, scores: 'relu', probabilities: 'softmax' } } }),
 };

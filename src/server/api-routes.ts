@@ -66,7 +66,7 @@ function detail(store: RunStore, served: ServedRun): RunDetail {
   return {
     summary: served.summary(),
     files: served.filePaths.map((f) => shown(store, f)),
-    curves: report?.curves ?? null,
+    curves: served.roles(store.tags),
     notes: report?.notes ?? [],
     problems: served.problems.map((p) => ({ ...p, file: shown(store, p.file), message: p.message.split(p.file).join(shown(store, p.file)) })),
     ...tags,
@@ -86,10 +86,13 @@ function scalars(served: ServedRun, query: URLSearchParams): ApiAnswer {
   const range = { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
   const series: SeriesPayload[] = [];
   for (const tag of new Set(tags)) {
-    const curve = served.curve(tag);
-    if (!curve) continue;
-    const d = downsampleM4(curve.steps, curve.values, width, range);
-    series.push({ tag, unit: curve.unit, points: d.points, steps: d.steps, values: d.values, nonFinite: d.nonFinite });
+    const payload = served.cached(`scalars:${tag}:${width}:${from ?? ''}:${to ?? ''}`, (): SeriesPayload | null => {
+      const curve = served.curve(tag);
+      if (!curve) return null;
+      const d = downsampleM4(curve.steps, curve.values, width, range);
+      return { tag, unit: curve.unit, points: d.points, steps: d.steps, values: d.values, nonFinite: d.nonFinite };
+    });
+    if (payload) series.push(payload);
   }
   const epochTag = served.latestReport?.curves.epoch ?? null;
   const epochCurve = epochTag === null ? null : served.curve(epochTag);
@@ -151,6 +154,7 @@ export async function apiAnswer(store: RunStore, segments: readonly string[], qu
     case undefined:
       return { status: 200, body: detail(store, served) };
     case 'findings': {
+      await store.diagnosed(id);
       const report = served.latestReport;
       const body: FindingsPayload = { id: served.id, version: served.version, unit: report?.unit ?? 'step', findings: report?.findings ?? [] };
       return { status: 200, body };

@@ -13,7 +13,7 @@ import type { StepUnit } from '../telemetry/series.js';
 /** A run's health: its worst finding's severity (too-little-data notes do not count), or `ok`. */
 export type Health = Severity | 'ok';
 
-/** `pending`: found on disk, not read yet; `ready`: read and diagnosed. */
+/** `pending`: found on disk, not read yet; `ready`: read (its `health` is null until its first diagnosis). */
 export type RunState = 'pending' | 'ready';
 
 /** A non-finite number as JSON carries it. */
@@ -34,7 +34,7 @@ export interface RunSummary {
   readonly name: string;
   readonly format: string;
   readonly state: RunState;
-  /** `null` until the run is read. */
+  /** `null` until the run is read and diagnosed. */
   readonly health: Health | null;
   /** The worst finding, or `null`. */
   readonly worst: { readonly check: string; readonly title: string; readonly severity: Severity } | null;
@@ -79,7 +79,7 @@ export interface RunDetail {
   /** Files of the run relative to the served path. */
   readonly files: readonly string[];
   /** Tag used per role (train loss, val loss, metric ...). */
-  readonly curves: CurveRoles | null;
+  readonly curves: CurveRoles;
   readonly notes: readonly string[];
   /** Input problems of this run's files (file names relative to the served path). */
   readonly problems: readonly Problem[];

@@ -1,8 +1,9 @@
 /**
  * Every run under the served paths: found by discovery (again every few seconds, so new runs appear),
  * read in the background one after the other (a run a page asks for is read first), followed while
- * its files grow, and diagnosed again when data arrived. Listeners hear about added and updated runs
- * and new findings (the server turns them into Server-Sent Events).
+ * its files grow, and diagnosed (in a worker thread, see {@link DiagnosisPool}) after it was read and
+ * again when data arrived. Listeners hear about added and updated runs and new findings (the server
+ * turns them into Server-Sent Events).
  */
 import { basename, relative, sep } from 'node:path';
 import type { DiagnoseOptions } from '../diagnose/diagnose.js';
@@ -10,6 +11,7 @@ import { discoverRuns } from '../formats/discover.js';
 import { readers as defaultReaders } from '../formats/index.js';
 import type { FormatReader, Problem } from '../formats/reader.js';
 import type { LiveEvents } from './api-types.js';
+import { DiagnosisPool } from './diagnosis-pool.js';
 import { ServedRun } from './served-run.js';
 
 /** Options of a {@link RunStore}. */
@@ -35,6 +37,7 @@ const DIAGNOSIS_BACKOFF = 5;
  * await store.discover();
  * void store.loadAll();
  * setInterval(() => void store.tick(), 1000);
+ * await store.close();
  */
 export class RunStore {
   private readonly byId = new Map<string, ServedRun>();
@@ -44,6 +47,7 @@ export class RunStore {
   private lastDiscovery = -Infinity;
   private loader: Promise<void> | null = null;
   private readonly loads = new Map<string, Promise<void>>();
+  private readonly pool: DiagnosisPool;
   private closed = false;
   /** Problems found by the latest discovery (unreadable files; `no-logs` while a path is still empty). */
   discoveryProblems: Problem[] = [];
@@ -51,6 +55,7 @@ export class RunStore {
   constructor(private readonly options: RunStoreOptions) {
     this.readers = options.readers ?? defaultReaders;
     this.rediscoverMs = options.rediscoverMs ?? 3000;
+    this.pool = new DiagnosisPool(options.diagnose ?? {});
   }
 
   /** The served paths, as given. */
@@ -69,14 +74,26 @@ export class RunStore {
   }
 
   /**
-   * A run read and diagnosed (read now, ahead of the background reading, if it was not yet), or
-   * undefined for an unknown id.
+   * A run read (now, ahead of the background reading, if it was not yet; its diagnosis is then moved
+   * to the front of the queue), or undefined for an unknown id. Does not wait for the diagnosis.
    */
   async ready(id: string): Promise<ServedRun | undefined> {
     const run = this.byId.get(id);
     if (!run) return undefined;
-    await this.load(run);
+    await this.load(run, true);
     return run;
+  }
+
+  /** A run read and diagnosed at least once (waiting for its first diagnosis, moved to the front). */
+  async diagnosed(id: string): Promise<ServedRun | undefined> {
+    const run = await this.ready(id);
+    if (run && run.latestReport === null) await this.requestDiagnosis(run, true).catch(() => undefined);
+    return run;
+  }
+
+  /** The tags named on the command line (they override the conventions). */
+  get tags(): NonNullable<RunStoreOptions['diagnose']>['tags'] {
+    return this.options.diagnose?.tags;
   }
 
   /** Listens to store events; returns the function that stops listening. */
@@ -126,6 +143,16 @@ export class RunStore {
   }
 
   /**
+   * Resolves once every run found so far is read and diagnosed (for tests and benchmarks).
+   * @example
+   * await store.settle();
+   */
+  async settle(): Promise<void> {
+    await this.loadAll();
+    for (const run of this.list()) await this.diagnosed(run.id);
+  }
+
+  /**
    * One round of following: rediscover when due, read what the files of read runs gained, diagnose
    * runs that got data (no more often than their diagnosis cost allows) and tell listeners.
    */
@@ -137,34 +164,48 @@ export class RunStore {
     for (const run of this.list()) {
       if (this.closed) return;
       const grew = await run.refresh();
-      if (!run.dirty) continue;
-      const due = now - run.diagnosedAt >= DIAGNOSIS_BACKOFF * run.diagnosisMs;
-      const fresh = due ? run.diagnose(this.options.diagnose ?? {}, now) : [];
-      if (grew || due) this.emit({ type: 'run-updated', data: run.summary() });
-      if (fresh.length > 0) this.emit({ type: 'findings', data: { id: run.id, unit: run.latestReport?.unit ?? 'step', findings: fresh } });
+      if (grew) this.emit({ type: 'run-updated', data: run.summary() });
+      if (run.dirty && run.latestReport !== null && !this.pool.has(run.id) && now - run.diagnosedAt >= DIAGNOSIS_BACKOFF * run.diagnosisMs) {
+        void this.requestDiagnosis(run, false).catch(() => undefined);
+      }
     }
   }
 
-  /** Stops background reading after the run being read. */
-  close(): void {
+  /** Stops background reading after the run being read, and the diagnosis worker. */
+  async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
+    await this.pool.close();
   }
 
-  private load(run: ServedRun): Promise<void> {
-    if (run.isReady && run.latestReport !== null) return Promise.resolve();
+  /** Reads a run once (concurrent callers share the read) and queues its first diagnosis. */
+  private load(run: ServedRun, urgent = false): Promise<void> {
+    if (run.isReady) {
+      if (urgent && run.latestReport === null) void this.requestDiagnosis(run, true).catch(() => undefined);
+      return Promise.resolve();
+    }
     let pending = this.loads.get(run.id);
     if (!pending) {
       pending = (async () => {
         await run.ensureLoaded();
-        if (run.latestReport === null) {
-          run.diagnose(this.options.diagnose ?? {});
-          this.emit({ type: 'run-updated', data: run.summary() });
-        }
+        this.emit({ type: 'run-updated', data: run.summary() });
+        void this.requestDiagnosis(run, urgent).catch(() => undefined);
       })().finally(() => this.loads.delete(run.id));
       this.loads.set(run.id, pending);
-    }
+    } else if (urgent) void pending.then(() => this.requestDiagnosis(run, true)).catch(() => undefined);
     return pending;
+  }
+
+  /** Queues a diagnosis of the run's latest data; listeners hear the result. */
+  private requestDiagnosis(run: ServedRun, urgent: boolean): Promise<void> {
+    return this.pool
+      .diagnose(run.id, () => run.run, () => run.diagnosisStarted(), urgent)
+      .then((result) => {
+        if (this.closed) return;
+        const fresh = run.applyDiagnosis(result);
+        this.emit({ type: 'run-updated', data: run.summary() });
+        if (fresh.length > 0) this.emit({ type: 'findings', data: { id: run.id, unit: run.latestReport?.unit ?? 'step', findings: fresh } });
+      });
   }
 
   private emit(event: StoreEvent): void {

@@ -6,22 +6,24 @@
  */
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import type { DiagnoseOptions, RunReport } from '../diagnose/diagnose.js';
-import { diagnoseRun } from '../diagnose/diagnose.js';
+import type { CurveRoles, RunReport } from '../diagnose/diagnose.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import { severityRank } from '../findings/finding.js';
 import type { RunSource } from '../formats/discover.js';
 import type { Problem, ReadCursor } from '../formats/reader.js';
-import type { Curve } from '../telemetry/curves.js';
-import { toCurve } from '../telemetry/curves.js';
+import type { Curve, CurveTags } from '../telemetry/curves.js';
+import { resolveCurves, toCurve } from '../telemetry/curves.js';
 import type { Run } from '../telemetry/run.js';
 import { createRun, runSink } from '../telemetry/run.js';
 import type { Health, LastValue, RunSummary } from './api-types.js';
+import type { DiagnosisResult } from './diagnosis-pool.js';
 
 /** Bytes at the start of a file remembered to notice a rewrite. */
 const HEAD_BYTES = 1024;
 /** Problem codes that are normal while a file is being written (a partly written last record). */
 const TAIL_CODES = new Set(['truncated']);
+/** Cached computed values per run (downsampled ranges ...) before the cache starts over. */
+const MAX_MEMO = 128;
 /** Problems kept per file (a log written with a bad record every step must not fill the memory). */
 const MAX_FILE_PROBLEMS = 100;
 
@@ -57,6 +59,19 @@ async function readHead(path: string): Promise<Buffer> {
   }
 }
 
+/** The last step of the longest scalar series (what a diagnosis reports as `lastStep`). */
+function longestLastStep(run: Run): number | null {
+  let best: number | null = null;
+  let len = -1;
+  for (const s of run.scalars.values()) {
+    if (s.steps.length > len) {
+      len = s.steps.length;
+      best = s.steps.reduce((a, b) => Math.max(a, b), -Infinity);
+    }
+  }
+  return best;
+}
+
 function findingKey(f: Finding): string {
   return `${f.check}\u0000${f.severity}\u0000${f.layer ?? ''}\u0000${f.tags.join(',')}`;
 }
@@ -75,7 +90,7 @@ function lastValue(run: Run, tag: string | null): LastValue | null {
  * @example
  * const served = new ServedRun(source, 'my_run');
  * await served.ensureLoaded();
- * served.diagnose({});
+ * served.applyDiagnosis(await pool.diagnose(served.id, () => served.run, () => served.diagnosisStarted()));
  * served.summary().health // 'warning'
  */
 export class ServedRun {
@@ -197,22 +212,38 @@ export class ServedRun {
     });
   }
 
+  /** A diagnosis of the current data starts (data arriving from now on makes the run dirty again). */
+  diagnosisStarted(): void {
+    this.dirty = false;
+  }
+
   /**
-   * Runs the checks on the run's telemetry. Returns the findings it did not have at the previous
-   * diagnosis (none at the first one).
+   * Takes a finished diagnosis. Returns the findings the run did not have at the previous diagnosis
+   * (none at the first one; too-little-data notes never count as new).
    */
-  diagnose(options: DiagnoseOptions, now = Date.now()): Finding[] {
-    const t0 = performance.now();
-    const { report, problems } = diagnoseRun(this.telemetry, options);
-    this.diagnosisMs = performance.now() - t0;
+  applyDiagnosis(result: DiagnosisResult, now = Date.now()): Finding[] {
+    const { report, problems } = result;
+    this.diagnosisMs = result.ms;
     this.diagnosedAt = now;
     this.report = report;
     this.checkProblems = problems;
-    this.dirty = false;
     const keys = new Set(report.findings.map(findingKey));
-    const fresh = this.findingKeys === null ? [] : report.findings.filter((f) => !(this.findingKeys as Set<string>).has(findingKey(f)) && f.evidence['insufficientData'] !== true);
+    const before = this.findingKeys;
+    const fresh = before === null ? [] : report.findings.filter((f) => !before.has(findingKey(f)) && f.evidence['insufficientData'] !== true);
     this.findingKeys = keys;
     return fresh;
+  }
+
+  /**
+   * The tag used per role (train loss, val loss ...): from the latest diagnosis, or resolved now when
+   * the run has not been diagnosed yet (cheap next to the checks).
+   */
+  roles(tags: CurveTags = {}): CurveRoles {
+    if (this.report) return this.report.curves;
+    return this.cached('roles', () => {
+      const curves = resolveCurves(this.telemetry, tags);
+      return Object.fromEntries(Object.entries(curves).map(([k, c]) => [k, c ? (c as Curve).tag : null])) as unknown as CurveRoles;
+    });
   }
 
   /** The run's row on the runs page. */
@@ -235,7 +266,7 @@ export class ServedRun {
       health,
       worst: worst ? { check: worst.check, title: worst.title, severity: worst.severity } : null,
       counts,
-      lastStep: this.report?.lastStep ?? null,
+      lastStep: this.report?.lastStep ?? this.cached('lastStep', () => longestLastStep(this.telemetry)),
       unit: this.report?.unit ?? 'step',
       trainLoss: lastValue(this.telemetry, this.report?.curves.trainLoss ?? null),
       valLoss: lastValue(this.telemetry, this.report?.curves.valLoss ?? null),
@@ -269,6 +300,7 @@ export class ServedRun {
   cached<T>(key: string, compute: () => T): T {
     this.dropStaleCaches();
     if (this.memo.has(key)) return this.memo.get(key) as T;
+    if (this.memo.size >= MAX_MEMO) this.memo.clear(); // many zoom ranges of an unchanging run
     const value = compute();
     this.memo.set(key, value);
     return value;

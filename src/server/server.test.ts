@@ -78,7 +78,7 @@ beforeAll(async () => {
   writeFileSync(join(outside, 'secret.jsonl'), jsonlLines(0, 10));
   symlinkSync(join(outside, 'secret.jsonl'), join(root, 'link.jsonl'));
   dash = await startDashboard({ paths: [root], port: 0, webRoot: null, intervalMs: 100, rediscoverMs: 300 });
-  await dash.store.loadAll();
+  await dash.store.settle();
 });
 
 afterAll(async () => {

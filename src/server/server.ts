@@ -175,9 +175,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       stopped = true;
       if (timer) clearTimeout(timer);
       unsubscribe();
-      store.close();
       hub.close();
       await ticking;
+      await store.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

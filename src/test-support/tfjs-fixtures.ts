@@ -146,3 +146,32 @@ export async function runProbe(probe: Probe, model: tf.LayersModel, data: ProbeD
 export function firing(findings: readonly Finding[]): Finding[] {
   return findings.filter((f) => f.severity !== 'info');
 }
+
+/**
+ * Saves `model` as `model.json` + one weight shard into `dir` (a file-system save handler, since
+ * tfjs-node is not available); returns the model.json path.
+ * @example
+ * const path = await saveToDir(model, tmp);
+ */
+export async function saveToDir(model: tf.LayersModel, dir: string, trainingConfig?: object): Promise<string> {
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  await mkdir(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      const weights = a.weightData instanceof ArrayBuffer ? new Uint8Array(a.weightData) : new Uint8Array(0);
+      await writeFile(join(dir, 'group1-shard1of1.bin'), weights);
+      const json = {
+        modelTopology: a.modelTopology,
+        format: a.format,
+        generatedBy: a.generatedBy,
+        convertedBy: a.convertedBy ?? null,
+        ...(trainingConfig ? { trainingConfig } : {}),
+        weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }],
+      };
+      await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return join(dir, 'model.json');
+}

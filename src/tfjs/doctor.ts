@@ -168,7 +168,7 @@ class TfjsDoctor implements Doctor {
       skipNonFinite: this.#stopOn !== null,
     });
     if (out.stats) this.#recordStats(out.stats, step);
-    if (!Number.isFinite(out.loss) && !this.#t1Raised) {
+    if ((!Number.isFinite(out.loss) || !out.gradientsFinite) && !this.#t1Raised) {
       this.#t1Raised = true;
       const where = out.localisation ?? { kind: 'not-localised' as const, layer: null, param: null, layersChecked: 0 };
       this.#live.raise(t1LiveFinding({ step, loss: out.loss, ...where }), step, this.run.id);

@@ -57,16 +57,21 @@ export class LiveChecks {
   }
 
   /**
-   * Records one finding (from a check or from the live T1 localisation). A new one is printed and
-   * passed to `onFinding`; returns it when it asks training to stop. "Too little data" notes are ignored.
+   * Records one finding (from a check or from the live T1 localisation). A finding is new when no
+   * finding of its check and title was raised yet, or when it is more severe than the one that was
+   * (an escalation); a new one is printed and passed to `onFinding`, and returned when it asks training
+   * to stop. Known findings only refresh their evidence (a less severe version does not replace a more
+   * severe one). "Too little data" notes are ignored.
    */
   raise(finding: Finding, step: number, runId: string): Finding | null {
     if (finding.evidence.insufficientData === true) return null;
     const key = keyOf(finding);
-    const known = this.#raised.has(key);
-    // T1 names the first non-finite value: the first report (the live localisation) is kept.
-    if (!known || finding.check !== 'T1') this.#raised.set(key, finding);
-    if (known) return null;
+    const known = this.#raised.get(key);
+    // T1 names the first non-finite value: the first report (the live localisation) is kept. Others
+    // refresh their evidence, but a finding never drops below the severity it was raised at.
+    if (known && (finding.check === 'T1' || severityRank(finding.severity) < severityRank(known.severity))) return null;
+    this.#raised.set(key, finding);
+    if (known && severityRank(finding.severity) === severityRank(known.severity)) return null;
     this.#options.print?.(alertLine(finding, step));
     this.#options.onFinding?.(finding, { step, runId });
     if (this.#stop === null && stops(finding.severity, this.#options.stopOn)) {
@@ -82,8 +87,9 @@ export class LiveChecks {
   }
 }
 
+/** One alert per check and title: a check whose worst layer changes from one evaluation to the next is still one problem. */
 function keyOf(f: Finding): string {
-  return f.check === 'T1' ? 'T1' : `${f.check}|${f.title}|${f.layer ?? ''}|${f.severity}`;
+  return f.check === 'T1' ? 'T1' : `${f.check}|${f.title}`;
 }
 
 function stops(severity: Severity, stopOn: 'error' | 'warning' | null): boolean {

@@ -1,11 +1,13 @@
 /**
  * T1 localisation: after a non-finite loss, run the same batch again layer by layer and name the
  * first layer whose weights or output are non-finite (in execution order, which is input side
- * first), else the loss itself, else the first variable (input side first) whose gradient is.
+ * first), else the loss itself, else the output-most variable whose gradient is (the backward pass
+ * starts at the output: every variable below inherits a non-finite gradient from there).
  * Runs on the weights as they were before the step's update was applied.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelInfo } from './model-info.js';
+import { paramName } from './model-info.js';
 import { withTaps } from './tap.js';
 
 /** Where the first non-finite value was found. */
@@ -16,6 +18,40 @@ export interface Localisation {
   readonly param: string | null;
   /** Layers checked in the re-run (0 without a model). */
   readonly layersChecked: number;
+  /** Variables with a non-finite gradient (kind `gradient`). */
+  readonly affected?: number;
+  /** Kind `gradient`: weight-free layers right after `layer` (activations, custom ops) where it may equally have arisen. */
+  readonly suspects?: readonly string[];
+}
+
+/**
+ * Where non-finite gradients arose, from per-variable "all finite" flags (1 = finite), or null when
+ * all are finite. The backward pass runs output side first, so the output-most variable with a
+ * non-finite gradient is where it arose (every variable below inherits it); weight-free layers right
+ * after its layer have no gradient of their own to show and are named as suspects.
+ * @example
+ * originOfGradients([0, 0, 1, 1], vars, info) // { kind: 'gradient', param: 'pre/bias', suspects: ['root'], ... }
+ */
+export function originOfGradients(flags: ArrayLike<number>, variables: readonly tf.Variable[], info: ModelInfo | null, layersChecked = 0): Localisation | null {
+  let origin = -1;
+  let affected = 0;
+  for (let i = 0; i < variables.length; i++) {
+    if (flags[i] !== 1) {
+      origin = i;
+      affected++;
+    }
+  }
+  const v = variables[origin];
+  if (!v) return null;
+  const layer = info?.names.get(v)?.layer ?? null;
+  const suspects: string[] = [];
+  const at = info && layer !== null ? info.all.findIndex((l) => l.name === layer) : -1;
+  for (let i = at + 1; at >= 0 && i < (info?.all.length ?? 0); i++) {
+    const next = info?.all[i];
+    if (!next || next.layer.trainableWeights.length > 0) break;
+    suspects.push(next.name);
+  }
+  return { kind: 'gradient', layer, param: paramName(info, v), layersChecked, affected, suspects };
 }
 
 const allFinite = (t: tf.Tensor): tf.Tensor => tf.cast(tf.all(tf.isFinite(t)), 'float32');
@@ -67,11 +103,8 @@ export function localiseNonFinite(lossFn: () => tf.Scalar, variables: readonly t
   });
   const g = gradFlags.dataSync();
   gradFlags.dispose();
-  const bad = variables.findIndex((_, i) => g[i] !== 1);
-  if (bad >= 0) {
-    const param = (variables[bad] as tf.Variable).name;
-    return { kind: 'gradient', layer: info?.owner.get(param) ?? null, param, layersChecked: names.length };
-  }
+  const origin = originOfGradients(g, variables, info, names.length);
+  if (origin) return origin;
   if (!lossFinite) return { kind: 'loss', layer: null, param: null, layersChecked: names.length };
   return { kind: 'unknown', layer: null, param: null, layersChecked: names.length };
 }

@@ -23,8 +23,11 @@ export interface ModelInfo {
   readonly measured: readonly LayerInfo[];
   /** Every non-input layer, for T1 localisation. */
   readonly all: readonly LayerInfo[];
-  /** Variable name -> layer name. */
-  readonly owner: ReadonlyMap<string, string>;
+  /**
+   * Per variable: its tag name `<layer>/<weight>` (the layer variable's original name: TF.js appends
+   * `_1`, `_2` ... to the variable's own name when several models reuse layer names) and its layer.
+   */
+  readonly names: ReadonlyMap<tf.Variable, { readonly param: string; readonly layer: string }>;
   /** Every weight of the model (trainable or not), input side first: frozen layers are measured too (T9). */
   readonly weights: readonly tf.Variable[];
 }
@@ -66,17 +69,26 @@ export function modelInfo(model: tf.LayersModel): ModelInfo {
   if (hit) return hit;
   const outputs = new Set(model.outputs.map((o) => o.sourceLayer));
   const all: LayerInfo[] = [];
-  const owner = new Map<string, string>();
+  const names = new Map<tf.Variable, { param: string; layer: string }>();
   for (const layer of model.layers) {
     const cls = layer.getClassName();
     if (cls === 'InputLayer') continue;
     all.push({ layer, name: layer.name, kind: kindOf(layer), isOutput: outputs.has(layer) });
-    for (const w of layer.weights) owner.set(w.name, layer.name);
+    for (const w of layer.weights) names.set(w.read() as tf.Variable, { param: w.originalName || w.name, layer: layer.name });
   }
   const weights = model.weights.map((w) => w.read() as tf.Variable);
-  const info: ModelInfo = { measured: all.filter((l) => !PASS_THROUGH.has(l.layer.getClassName())), all, owner, weights };
+  const info: ModelInfo = { measured: all.filter((l) => !PASS_THROUGH.has(l.layer.getClassName())), all, names, weights };
   cache.set(model, info);
   return info;
+}
+
+/**
+ * The tag name of a variable: `<layer>/<weight>` for a model's weights, else the variable's name.
+ * @example
+ * paramName(info, v) // 'hidden1/kernel'
+ */
+export function paramName(info: ModelInfo | null, v: tf.Variable): string {
+  return info?.names.get(v)?.param ?? v.name;
 }
 
 /**

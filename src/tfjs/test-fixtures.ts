@@ -47,7 +47,7 @@ export interface MlpOptions {
   readonly seed?: number;
 }
 
-/** A compiled MLP; hidden layers are named `hidden1`, `hidden2`, ... and the output `out`. */
+/** A compiled MLP; hidden layers are named `hidden1`, `hidden2`, ... and the output `out` (no hidden layers: a linear model). */
 export function mlp(o: MlpOptions): tf.Sequential {
   const model = tf.sequential();
   const activation = o.activation ?? 'relu';
@@ -65,7 +65,15 @@ export function mlp(o: MlpOptions): tf.Sequential {
       }),
     );
   });
-  model.add(tf.layers.dense({ units: o.outputs ?? 1, activation: o.outputActivation ?? 'linear', name: 'out', kernelInitializer: tf.initializers.glorotNormal({ seed: (o.seed ?? 1) * 100 + 99 }) }));
+  model.add(
+    tf.layers.dense({
+      units: o.outputs ?? 1,
+      activation: o.outputActivation ?? 'linear',
+      name: 'out',
+      kernelInitializer: tf.initializers.glorotNormal({ seed: (o.seed ?? 1) * 100 + 99 }),
+      ...(o.hidden.length === 0 ? { inputShape: [o.features] } : {}),
+    }),
+  );
   model.compile({ optimizer: o.optimizer ?? tf.train.adam(1e-2), loss: o.loss ?? 'meanSquaredError', metrics: o.metrics ?? [] });
   return model;
 }

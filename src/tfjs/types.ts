@@ -31,7 +31,10 @@ export interface DoctorOptions {
   checkEvery?: number;
   /** Stop training on a new finding at or above this severity (default `null`: never). */
   stopOn?: 'error' | 'warning' | null;
-  /** Called once per new finding (a finding is new when its check, title, layer or severity is). */
+  /**
+   * Called once per new finding: the first finding of a check (and title), and again if that check
+   * later escalates to a higher severity. Later evaluations only refresh the evidence `findings()` shows.
+   */
   onFinding?: (finding: Finding, context: FindingContext) => void;
   /**
    * Where alerts are printed, one line each (default: standard error). `null` prints nothing;
@@ -63,7 +66,7 @@ export interface Doctor {
   trainStep(step: TrainStepArgs): number;
   /** The in-memory telemetry (scalar series thinned beyond `maxPoints`). */
   readonly run: Run;
-  /** Every finding raised so far (latest evidence), worst first. */
+  /** Every finding raised so far, one per check and title (at its worst severity, latest evidence), worst first. */
   findings(): Finding[];
   /** The finding that stopped training, if any. */
   readonly stopped: Finding | null;

@@ -254,7 +254,7 @@ export function runPage(root: HTMLElement, id: string, live: Live): Page {
       : '';
     replaceChildren(
       head,
-      el('h1', {}, healthBadge(s.health), ' ', s.name),
+      el('h1', {}, healthBadge(s.health, s.state), ' ', s.name),
       el(
         'p',
         { class: 'facts' },
@@ -328,10 +328,11 @@ export function runPage(root: HTMLElement, id: string, live: Live): Page {
           specs = fresh;
         }
         const tags = [...new Set(specs.flatMap((s) => s.lines.map((l) => l.tag)))];
-        const [scalars, f] = await Promise.all([api.scalars(id, tags, scalarWidth(), undefined, abort.signal), api.findings(id, abort.signal)]);
-        full = scalars;
-        findings = f;
-        map = epochMap(scalars.epoch);
+        // Curves first (the run is read), findings when the checks are done (they may take longer).
+        const findingsCall = api.findings(id, abort.signal);
+        findingsCall.catch(() => undefined);
+        full = await api.scalars(id, tags, scalarWidth(), undefined, abort.signal);
+        map = epochMap(full.epoch);
         for (const s of specs) {
           if (s.zoom) s.zoom = { range: s.zoom.range, data: await api.scalars(id, s.lines.map((l) => l.tag), scalarWidth(), s.zoom.range, abort.signal) };
         }
@@ -339,7 +340,7 @@ export function runPage(root: HTMLElement, id: string, live: Live): Page {
         renderHead(detail);
         if (!toolbar.hasChildNodes()) renderToolbar();
         drawCharts();
-        const used = new Set([...specs.flatMap((sp) => sp.lines.map((l) => l.tag)), ...(detail.curves?.epoch ? [detail.curves.epoch] : [])]);
+        const used = new Set([...specs.flatMap((sp) => sp.lines.map((l) => l.tag)), ...(detail.curves.epoch ? [detail.curves.epoch] : [])]);
         const others = detail.scalarTags.filter((t) => !t.layer && !used.has(t.tag)).length;
         const more = charts.querySelector('.show-all');
         if (others > 0 && !showAllOthers && !more) {
@@ -351,7 +352,18 @@ export function runPage(root: HTMLElement, id: string, live: Live): Page {
             } }, `show all scalars (${others} more)`),
           );
         }
-        if (!panel) panel = new FindingsPanel(side, select);
+        if (!panel) {
+          panel = new FindingsPanel(side, select);
+          panel.root.appendChild(el('p', { class: 'loading' }, 'Running the checks…'));
+        }
+        const f = await findingsCall;
+        findings = f;
+        for (const [i, s] of specs.entries()) s.chart?.setBands(bandsOf(s, i === 0));
+        if (f.version !== version || detail.summary.health === null) {
+          // The checks finished after the summary above was taken: show their verdict in the header.
+          detail = await api.run(id, abort.signal);
+          renderHead(detail);
+        }
         panel.show(f.findings, f.unit);
         if (selected) panel.select(selected);
         if (!layers && LayerPanels.wanted(detail)) layers = new LayerPanels(body.querySelector('.main-col') as HTMLElement, detail, { smoothing: settings.smoothing, onBandClick: (key) => panel?.select(key) });

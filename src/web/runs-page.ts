@@ -164,7 +164,7 @@ export function runsPage(root: HTMLElement, live: Live): Page {
       'tr',
       { 'data-run-id': r.id, class: `health-${r.health ?? 'pending'}` },
       el('td', { class: 'select-col' }, box),
-      el('td', {}, healthBadge(r.health)),
+      el('td', {}, healthBadge(r.health, r.state)),
       el('td', { class: 'name' }, el('a', { href: `#/run/${r.id}` }, r.name)),
       el('td', {}, r.format),
       el('td', { class: 'num' }, r.lastStep === null ? '–' : `${fmtStep(r.lastStep)}${r.unit === 'epoch' ? ' ep' : ''}`),

@@ -60,7 +60,7 @@ export const m11LossBalance: Probe = {
       }
       ctx.progress?.(0.3);
       compileProbe(clone, ctx.training);
-      const epochs = await trainEpochs(clone, x, y, { epochs: 3, batchSize: ctx.training.batchSize, deadline: clock });
+      const epochs = await trainEpochs(clone, x, y, { epochs: 3, batchSize: ctx.training.batchSize, deadline: clock, seed: ctx.seed });
       const laterLoss = evaluateLoss(clone, x, y, ctx.training).perOutput;
       ctx.progress?.(1);
       const lossRatio = Math.max(ratioOf(initLoss), epochs.length > 0 ? ratioOf(laterLoss) : 1);

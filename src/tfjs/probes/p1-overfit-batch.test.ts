@@ -30,7 +30,7 @@ describe('P1 overfit one tiny batch', () => {
   it.each(cases)('%s', async (_name, build, makeData, training, check) => {
     const data = makeData();
     const model = build();
-    const r = await runProbe(p1OverfitBatch, model, data, training, { budgetMs: 2500 });
+    const r = await runProbe(p1OverfitBatch, model, data, training, { budgetMs: 15_000 });
     check(r.findings);
     expect(r.modelUnchanged).toBe(true);
     expect(r.dataUnchanged).toBe(true);

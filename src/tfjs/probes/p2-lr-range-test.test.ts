@@ -68,7 +68,7 @@ describe('P2 learning-rate range test', () => {
   it.each(cases)('%s', async (_name, build, training, check) => {
     const data = blobs(128, 8, 3, 1, { spread: 0.5 }); // overlapping classes: the loss cannot reach 0
     const model = build();
-    const r = await runProbe(p2LrRangeTest, model, data, training);
+    const r = await runProbe(p2LrRangeTest, model, data, training, { budgetMs: 15_000 });
     check(r.findings);
     expect(r.modelUnchanged).toBe(true);
     expect(r.dataUnchanged).toBe(true);

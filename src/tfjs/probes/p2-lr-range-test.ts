@@ -12,7 +12,7 @@ import { makeFinding } from '../../checks/check.js';
 import type { Finding } from '../../findings/finding.js';
 import { cloneModel } from './clone-model.js';
 import type { Probe } from './probe.js';
-import { breathe, compileProbe, deadline, disposeModel, exampleCount, round, setLearningRate, sliceRows, unwrap } from './probe-kit.js';
+import { breathe, compileProbe, deadline, disposeModel, exampleCount, permutation, round, setLearningRate, takeRows, unwrap } from './probe-kit.js';
 
 const META = { id: 'P2', title: 'Learning-rate range test' } as const;
 const LR_MIN = 1e-6;
@@ -91,12 +91,12 @@ export function analyseLrSweep(lrs: readonly number[], losses: readonly number[]
   for (let i = 1; i < n; i++) if (usable[i]! < usable[minIndex]!) minIndex = i;
   const startLoss = usable[Math.min(n - 1, MEDIAN - 1)]!;
   const minLoss = usable[minIndex]!;
-  // steepest descent: most negative d loss / d log10 lr before the minimum (central differences over +-2 steps)
+  // steepest descent: most negative d loss / d log10 lr before the minimum (differences over +-5 steps, after the warm-up)
   let steepest: number | null = null;
   let slope = 0;
-  for (let i = 2; i < minIndex - 1; i++) {
-    const a = Math.max(0, i - 2);
-    const b = Math.min(minIndex, i + 2);
+  for (let i = MEDIAN; i < minIndex; i++) {
+    const a = Math.max(MEDIAN - 1, i - 5);
+    const b = Math.min(minIndex, i + 5);
     const d = (usable[b]! - usable[a]!) / (Math.log10(lrs[b]!) - Math.log10(lrs[a]!));
     if (d < slope) {
       slope = d;
@@ -135,12 +135,15 @@ export const p2LrRangeTest: Probe = {
     const losses: number[] = [];
     try {
       const optimizer = compileProbe(clone, ctx.training, { learningRate: LR_MIN });
+      // batches from a seeded permutation of the rows, so data sorted by class still gives mixed batches
+      const order = permutation(n, ctx.seed);
       let start = 0;
       for (let k = 0; k < STEPS && !clock.over(); k++) {
         setLearningRate(optimizer, lrs[k]!);
         if (start + bs > n) start = 0;
-        const xb = sliceRows(ctx.data.x, start, bs);
-        const yb = sliceRows(ctx.data.y, start, bs);
+        const rows = order.slice(start, start + bs);
+        const xb = takeRows(ctx.data.x, rows);
+        const yb = takeRows(ctx.data.y, rows);
         start += bs;
         try {
           const v = await clone.trainOnBatch(unwrap(xb), unwrap(yb));

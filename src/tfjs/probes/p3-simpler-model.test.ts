@@ -53,7 +53,7 @@ describe('P3 simpler-model comparison', () => {
     const data = makeData();
     const model = build();
     const training = model.outputs[0]!.shape[1] === 1 ? spec('meanSquaredError') : cls;
-    const r = await runProbe(p3SimplerModel, model, data, training, { budgetMs: 4000 });
+    const r = await runProbe(p3SimplerModel, model, data, training, { budgetMs: 20_000 });
     check(r.findings);
     expect(r.modelUnchanged).toBe(true);
     expect(r.dataUnchanged).toBe(true);

@@ -99,10 +99,10 @@ interface Outcome {
   readonly trains: boolean;
 }
 
-async function trainAndMeasure(model: tf.LayersModel, spec: TrainingSpec, x: tf.Tensor[], y: tf.Tensor[], epochs: number, clock: ReturnType<typeof deadline>, baseline: number): Promise<Outcome> {
+async function trainAndMeasure(model: tf.LayersModel, spec: TrainingSpec, x: tf.Tensor[], y: tf.Tensor[], epochs: number, clock: ReturnType<typeof deadline>, baseline: number, seed: number): Promise<Outcome> {
   compileProbe(model, spec);
   const start = evaluateLoss(model, x, y, spec).total;
-  const done = await trainEpochs(model, x, y, { epochs, batchSize: spec.batchSize, deadline: clock });
+  const done = await trainEpochs(model, x, y, { epochs, batchSize: spec.batchSize, deadline: clock, seed });
   const end = evaluateLoss(model, x, y, spec).total;
   return { start, end, epochs: done.length, trains: Number.isFinite(end) && end < TRAINS * baseline };
 }
@@ -135,9 +135,9 @@ export const p3SimplerModel: Probe = {
     try {
       const names = lossNames(ctx.training, full.outputs.length);
       const baseline = full.outputs.reduce((s, o, k) => s + constantLoss(y[k] ?? y[0]!, names[k]!, ctx.training.fromLogits === true, o.shape[o.shape.length - 1] ?? 1), 0);
-      const fullOutcome = await trainAndMeasure(full, ctx.training, x, y, MAX_EPOCHS, deadline(ctx, 0.5), baseline);
+      const fullOutcome = await trainAndMeasure(full, ctx.training, x, y, MAX_EPOCHS, deadline(ctx, 0.5), baseline, ctx.seed);
       ctx.progress?.(0.5);
-      const smallOutcome = await trainAndMeasure(small, ctx.training, x, y, Math.max(1, fullOutcome.epochs), deadline(ctx, 0.5), baseline);
+      const smallOutcome = await trainAndMeasure(small, ctx.training, x, y, Math.max(1, fullOutcome.epochs), deadline(ctx, 0.5), baseline, ctx.seed);
       ctx.progress?.(1);
       const evidence = {
         constantPredictionLoss: round(baseline),

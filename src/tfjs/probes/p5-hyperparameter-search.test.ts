@@ -38,7 +38,7 @@ describe('P5 small hyper-parameter search', () => {
   it.each(cases)('%s', async (_name, build, training, check) => {
     const data = blobs(128, 8, 3, 1);
     const model = build();
-    const r = await runProbe(p5HyperparameterSearch, model, data, training, { budgetMs: 5000 });
+    const r = await runProbe(p5HyperparameterSearch, model, data, training, { budgetMs: 20_000 });
     check(r.findings);
     expect(r.modelUnchanged).toBe(true);
     expect(r.dataUnchanged).toBe(true);

@@ -1,10 +1,10 @@
 /**
  * P5 small hyper-parameter search: a handful of short trials on copies of the model (same initial
- * weights), sampling the learning rate (log-uniform within 10x of yours, widened to
- * cover 1e-4..1e-1), batch size, weight decay
- * (L2 on every kernel) and dropout rate (of the model's own dropout layers), each trained for the
- * same number of epochs and scored by validation loss. Trial 1 is your configuration. The results
- * table and the best configuration go into the evidence.
+ * weights), sampling the learning rate (log-uniform within 10x of yours, widened to cover
+ * 1e-4..1e-1), batch size, weight decay (L2 on every kernel) and dropout rate (of the model's own
+ * dropout layers). Every trial trains for the same number of epochs (10, or enough for ~50 steps of
+ * your configuration, at most 50) and is scored by validation loss. Trial 1 is your configuration.
+ * The results table and the best configuration go into the evidence.
  */
 import { makeFinding } from '../../checks/check.js';
 import { cloneModel } from './clone-model.js';
@@ -74,14 +74,16 @@ export const p5HyperparameterSearch: Probe = {
   budgetMs: 10000,
   async run(ctx) {
     const clock = deadline(ctx);
-    const split = trainValSplit(ctx.data);
+    const split = trainValSplit(ctx.data, 0.2, ctx.seed);
     try {
       const topology = (await modelArtifacts(ctx.model)).modelTopology;
       const hasDropout = topologyLayers(topology).some((l) => /dropout/i.test(l.class_name));
       const trainRows = exampleCount(split.x);
       const configs = sampleConfigs(ctx.training, TRIALS, ctx.seed, trainRows, hasDropout);
       const results: TrialResult[] = [];
-      let epochs = MAX_EPOCHS;
+      // at least ~50 steps for your configuration: with few rows, 10 epochs are too few steps to compare
+      const stepsPerEpoch = Math.ceil(trainRows / Math.max(1, configs[0]!.batchSize));
+      let epochs = Math.min(50, Math.max(MAX_EPOCHS, Math.ceil(50 / stepsPerEpoch)));
       let initialValLoss = NaN;
       for (const [i, config] of configs.entries()) {
         if (clock.over()) break;
@@ -106,7 +108,7 @@ export const p5HyperparameterSearch: Probe = {
           if (i === 0) initialValLoss = evaluateLoss(model, split.xVal, split.yVal, spec).total;
           // the first trial sets the epoch count the others get, from its share of the budget
           const share = deadline({ budgetMs: i === 0 ? ctx.budgetMs / TRIALS : clock.left(), ...(ctx.signal ? { signal: ctx.signal } : {}) });
-          const losses = await trainEpochs(model, split.x, split.y, { epochs, batchSize: config.batchSize, deadline: share });
+          const losses = await trainEpochs(model, split.x, split.y, { epochs, batchSize: config.batchSize, deadline: share, seed: ctx.seed });
           if (i === 0) epochs = Math.max(1, losses.length);
           if (losses.length < epochs && i > 0) break; // out of time: an incomplete trial is not comparable
           const val = evaluateLoss(model, split.xVal, split.yVal, spec).total;
@@ -126,7 +128,7 @@ export const p5HyperparameterSearch: Probe = {
         trials: results.length,
         epochsPerTrial: epochs,
         valRows: exampleCount(split.xVal),
-        validation: split.given ? 'given validation data' : 'last 20% of the training rows',
+        validation: split.given ? 'given validation data' : 'a seeded random 20% of the training rows',
         learningRate: results.map((r) => r.learningRate),
         batchSize: results.map((r) => r.batchSize),
         weightDecay: results.map((r) => r.weightDecay ?? -1),

@@ -23,11 +23,10 @@ class DoubleGrad extends tf.layers.Layer {
   static className = 'DoubleGradP6';
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-    const f = tf.customGrad((v: tf.Tensor | tf.Tensor[], save: tf.GradSaveFunc) => {
-      const t = v as tf.Tensor;
+    const f = tf.customGrad(((t: tf.Tensor, save: tf.GradSaveFunc) => {
       save([t]);
-      return { value: tf.clone(t), gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.mul(dy as tf.Tensor, 2) };
-    });
+      return { value: tf.clone(t), gradFunc: (dy: tf.Tensor) => tf.mul(dy, 2) };
+    }) as unknown as Parameters<typeof tf.customGrad>[0]);
     return f(x) as tf.Tensor;
   }
 }

@@ -93,20 +93,27 @@ export async function compareModels(a: tf.LayersModel, b: tf.LayersModel, input:
   const gradientsOf = (m: tf.LayersModel, layers: tf.layers.Layer[]): Array<tf.Tensor[] | null> => {
     const vars = m.trainableWeights.map((v) => v.read() as tf.Variable);
     if (vars.length === 0) return layers.map(() => null);
-    return tf.tidy(() => {
-      const outs = asArray(m.apply(unwrap(x), { training }) as tf.Tensor | tf.Tensor[]);
-      const probes = outs.map((o, k) => tf.randomNormal(o.shape, 0, 1, 'float32', (options.seed ?? 7) + k));
-      const { value, grads } = tf.variableGrads(() => {
-        const o2 = asArray(m.apply(unwrap(x), { training }) as tf.Tensor | tf.Tensor[]);
-        return o2.reduce((s: tf.Tensor, o, k) => tf.add(s, tf.sum(tf.mul(o, probes[k]!))), tf.scalar(0)) as tf.Scalar;
-      }, vars);
-      value.dispose();
-      return layers.map((l) => {
-        const ws = l.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name]);
-        if (ws.length === 0) return null;
-        return ws.map((g, k) => g ?? tf.zeros(l.trainableWeights[k]!.shape));
+    const probes = tf.tidy(() => asArray(m.apply(unwrap(x), { training }) as tf.Tensor | tf.Tensor[]).map((o, k) => tf.randomNormal(o.shape, 0, 1, 'float32', (options.seed ?? 7) + k)));
+    const { value, grads } = tf.variableGrads(
+      () =>
+        tf.tidy(() => {
+          const outs = asArray(m.apply(unwrap(x), { training }) as tf.Tensor | tf.Tensor[]);
+          return outs.reduce((s: tf.Tensor, o, k) => tf.add(s, tf.sum(tf.mul(o, probes[k]!))), tf.scalar(0)) as tf.Scalar;
+        }),
+      vars,
+    );
+    tf.dispose([value, ...probes]);
+    const used = new Set<tf.Tensor>();
+    const result = layers.map((l) => {
+      if (l.trainableWeights.length === 0) return null;
+      return l.trainableWeights.map((w) => {
+        const g = grads[(w.read() as tf.Variable).name];
+        if (g) used.add(g);
+        return g ?? tf.zeros(w.shape as number[]);
       });
     });
+    tf.dispose(Object.values(grads).filter((g) => !used.has(g)));
+    return result;
   };
   const ga = gradientsOf(a, la.slice(0, count));
   const gb = gradientsOf(b, lb.slice(0, count));

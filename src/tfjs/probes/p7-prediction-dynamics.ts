@@ -1,6 +1,6 @@
 /**
  * P7 prediction dynamics: trains a clone for a few epochs and after each one records its predictions
- * on a fixed batch of up to 8 examples (validation rows when given). Progress (loss and accuracy on
+ * on a fixed batch of up to 8 examples drawn with the seed (validation rows when given). Progress (loss and accuracy on
  * that batch) and jitter (class flips, or mean change of regression outputs, between epochs) go into
  * the evidence. Predictions that are the same for every example (collapse to a constant) or that keep
  * flipping late in training are warnings.
@@ -9,13 +9,13 @@ import * as tf from '@tensorflow/tfjs';
 import { makeFinding } from '../../checks/check.js';
 import { cloneModel } from './clone-model.js';
 import type { Probe } from './probe.js';
-import { asArray, classIndices, compileProbe, deadline, disposeModel, evaluateLoss, exampleCount, isClassificationLoss, lossNames, round, sliceRows, trainEpochs, unwrap } from './probe-kit.js';
+import { asArray, classIndices, compileProbe, deadline, disposeModel, evaluateLoss, exampleCount, isClassificationLoss, lossNames, round, sampleRows, takeRows, trainEpochs, unwrap } from './probe-kit.js';
 
 const META = { id: 'P7', title: 'Prediction dynamics' } as const;
 const BATCH = 8;
 const MAX_EPOCHS = 10;
 /** Late flips above this share of the batch per epoch are jitter. */
-const FLIPS = 0.3;
+const FLIPS = 0.25;
 
 interface Snapshot {
   readonly classes: number[];
@@ -35,9 +35,10 @@ export const p7PredictionDynamics: Probe = {
   async run(ctx) {
     const clock = deadline(ctx);
     const source = ctx.data.xVal && ctx.data.yVal && exampleCount(ctx.data.xVal) > 0 ? { x: ctx.data.xVal, y: ctx.data.yVal, from: 'validation' } : { x: ctx.data.x, y: ctx.data.y, from: 'training' };
-    const rows = Math.min(BATCH, exampleCount(source.x));
-    const bx = sliceRows(source.x, 0, rows);
-    const by = sliceRows(source.y, 0, rows);
+    const picked = sampleRows(exampleCount(source.x), BATCH, ctx.seed);
+    const rows = picked.length;
+    const bx = takeRows(source.x, picked);
+    const by = takeRows(source.y, picked);
     const loss = lossNames(ctx.training, 1)[0]!;
     const classification = isClassificationLoss(loss);
     const fromLogits = ctx.training.fromLogits === true;
@@ -60,6 +61,7 @@ export const p7PredictionDynamics: Probe = {
         epochs: MAX_EPOCHS,
         batchSize: ctx.training.batchSize,
         deadline: clock,
+        seed: ctx.seed,
         onEpoch: (e) => {
           snapshots.push(snap());
           ctx.progress?.((e + 1) / MAX_EPOCHS);

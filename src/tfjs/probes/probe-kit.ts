@@ -302,6 +302,33 @@ export interface TrainOptions {
   readonly deadline?: Deadline;
   /** Row order; default 0..n-1 every epoch (deterministic, unlike `fit({ shuffle: true })`). */
   readonly order?: (epoch: number) => readonly number[];
+  /** Without `order`: shuffle the rows every epoch with this seed (a seeded, reproducible shuffle). */
+  readonly seed?: number;
+}
+
+/**
+ * A seeded permutation of 0..n-1.
+ * @example
+ * permutation(5, 42) // e.g. [3, 0, 4, 1, 2]
+ */
+export function permutation(n: number, seed: number): number[] {
+  const rand = rng(seed);
+  const p = Array.from({ length: n }, (_v, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}
+
+/**
+ * `k` distinct row indices out of `n`, drawn with a seed and sorted (all rows when `k >= n`), so a
+ * fixed batch depends neither on how the data are ordered nor on a period in that order.
+ * @example
+ * sampleRows(100, 4, 42) // e.g. [7, 33, 61, 90]
+ */
+export function sampleRows(n: number, k: number, seed: number): number[] {
+  return permutation(n, seed).slice(0, Math.min(n, k)).sort((a, b) => a - b);
 }
 
 /**
@@ -315,7 +342,7 @@ export async function trainEpochs(model: tf.LayersModel, x: Tensors, y: Tensors,
   const losses: number[] = [];
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     if (options.deadline?.over()) break;
-    const order = options.order?.(epoch);
+    const order = options.order?.(epoch) ?? (options.seed !== undefined ? permutation(n, options.seed + epoch) : undefined);
     let sum = 0;
     let batches = 0;
     for (let start = 0; start < n; start += bs) {
@@ -339,19 +366,22 @@ export async function trainEpochs(model: tf.LayersModel, x: Tensors, y: Tensors,
 }
 
 /**
- * Training and validation sets: the given validation data, or the last 20% of the training rows
- * (at least one row each). Returned tensors are new; dispose with `disposeSplit`.
+ * Training and validation sets: the given validation data, or a seeded random 20% of the training
+ * rows (at least one row each; random so that data sorted by class still gives a fair split).
+ * Returned tensors are new; dispose with `disposeSplit`.
  * @example
- * const split = trainValSplit(ctx.data); ...; disposeSplit(split);
+ * const split = trainValSplit(ctx.data, 0.2, ctx.seed); ...; disposeSplit(split);
  */
-export function trainValSplit(data: ProbeData, valFraction = 0.2): { x: tf.Tensor[]; y: tf.Tensor[]; xVal: tf.Tensor[]; yVal: tf.Tensor[]; given: boolean } {
+export function trainValSplit(data: ProbeData, valFraction = 0.2, seed = 1): { x: tf.Tensor[]; y: tf.Tensor[]; xVal: tf.Tensor[]; yVal: tf.Tensor[]; given: boolean } {
   if (data.xVal && data.yVal && exampleCount(data.xVal) > 0) {
     return { x: asArray(data.x).map((t) => t.clone()), y: asArray(data.y).map((t) => t.clone()), xVal: asArray(data.xVal).map((t) => t.clone()), yVal: asArray(data.yVal).map((t) => t.clone()), given: true };
   }
   const n = exampleCount(data.x);
   const nVal = Math.min(n - 1, Math.max(1, Math.round(n * valFraction)));
-  const nTrain = n - nVal;
-  return { x: sliceRows(data.x, 0, nTrain), y: sliceRows(data.y, 0, nTrain), xVal: sliceRows(data.x, nTrain, nVal), yVal: sliceRows(data.y, nTrain, nVal), given: false };
+  const perm = permutation(n, seed);
+  const val = perm.slice(0, nVal).sort((a, b) => a - b);
+  const train = perm.slice(nVal).sort((a, b) => a - b);
+  return { x: takeRows(data.x, train), y: takeRows(data.y, train), xVal: takeRows(data.x, val), yVal: takeRows(data.y, val), given: false };
 }
 
 /** Disposes what {@link trainValSplit} returned. */

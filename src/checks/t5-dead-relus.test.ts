@@ -1,0 +1,32 @@
+import { curve, runFrom } from '../test-support/runs.js';
+import { between, ruleTable } from '../test-support/rule-table.js';
+import { t5DeadRelus } from './t5-dead-relus.js';
+
+const N = 20;
+const d = (level: number, seed: number) => curve(N, () => level, 0.05, seed);
+
+ruleTable(t5DeadRelus, {
+  valid: [
+    { name: 'a few dead units', run: runFrom({ 'act_dead_frac/relu1': d(0.03, 1), 'act_dead_frac/relu2': d(0.2, 2) }) },
+    { name: 'half the units at init, recovered later', run: runFrom({ 'act_dead_frac/relu1': curve(N, (i) => (i < 10 ? 0.7 : 0.1), 0, 1) }) },
+    { name: 'zero fraction of outputs is not the dead fraction', run: runFrom({ 'act_zero_frac/relu1': d(0.6, 1), 'act_dead_frac/relu1': d(0.05, 2) }) },
+    { name: 'no dead-unit telemetry', run: runFrom({ loss: d(1, 1) }) },
+  ],
+  invalid: [
+    {
+      name: 'two thirds of a layer dead',
+      run: runFrom({ 'act_dead_frac/relu1': d(0.05, 1), 'act_dead_frac/relu2': d(0.66, 2) }, { every: 10 }),
+      findings: [{ severity: 'warning', layer: 'relu2', steps: [100, 190], message: /6\d% of the units of relu2 are dead/, evidence: { deadFraction: between(0.6, 0.7), warnAbove: 0.5, errorAbove: 0.9, layersAffected: 1 } }],
+    },
+    {
+      name: 'a whole layer dead (bias pushed to -100), another half dead',
+      run: runFrom({ 'act_dead_frac/relu1': d(0.55, 1), 'train/act_dead_frac/relu2': curve(N, () => 1, 0, 2) }),
+      findings: [{ severity: 'error', layer: 'relu2', message: /100% of the units of relu2 .*; also relu1 5\d%/, evidence: { deadFraction: 1, layersAffected: 2 } }],
+    },
+    {
+      name: 'too few sampled points',
+      run: runFrom({ 'act_dead_frac/relu1': [1, 1, 1, 1] }),
+      findings: [{ severity: 'info', evidence: { insufficientData: true } }],
+    },
+  ],
+});
