@@ -10,6 +10,7 @@ const V: Record<string, (c: TrainingConfig) => TrainingConfig> = {
   drop8: (c) => ({ ...c, model: { ...c.model, hidden: c.model.hidden.map((l) => ({ ...l, dropout: 0.8 })) } }),
   seed2: (c) => ({ ...c, seed: 2 }),
   seed3: (c) => ({ ...c, seed: 3 }),
+  relu1: (c) => findFault('relu-before-softmax')!.apply(c),
   relu2: (c) => ({ ...findFault('relu-before-softmax')!.apply(c), seed: 2 }),
   relu3: (c) => ({ ...findFault('relu-before-softmax')!.apply(c), seed: 3 }),
   sgd: (c) => ({ ...c, optimizer: { name: 'sgd', learningRate: 0.1 } }),
@@ -21,5 +22,5 @@ for (const name of process.argv.slice(2)) {
   console.log(`\n=== ${name}  steps=${r.steps} valAcc=${r.valAccuracy?.toFixed(3)} train=${r.seconds.train.toFixed(1)}`);
   for (const f of rep.findings) if (f.evidence['insufficientData'] !== true) console.log(`  ${f.severity.padEnd(7)} ${f.check.padEnd(4)} ${f.layer ?? ''} ${f.message.slice(0, 200)}`);
   console.log(`  live: ${r.liveFindings.map((f) => f.check + ':' + f.severity).join(' ')}`);
-  for (const tag of ['loss', 'val_loss', 'val_acc']) { const c = r.run.scalars.get(tag); if (!c) continue; const k = Math.max(1, Math.floor(c.values.length / 30)); console.log(`  ${tag}: ${c.values.filter((_, i) => i % k === 0).map((v) => v.toPrecision(3)).join(' ')}`); }
+  for (const tag of ['loss', 'val_loss', 'val_acc', ...(process.env.TAGS ?? '').split(',').filter(Boolean)]) { const c = r.run.scalars.get(tag); if (!c) continue; const k = Math.max(1, Math.floor(c.values.length / 30)); console.log(`  ${tag}: ${c.values.filter((_, i) => i % k === 0).map((v) => v.toPrecision(3)).join(' ')}`); }
 }

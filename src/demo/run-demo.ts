@@ -21,6 +21,9 @@ import { createDoctor } from '../tfjs/index.js';
 import { loadMnist } from './mnist.js';
 
 
+/** Per-layer statistics period of the demo: dense enough for the live checks on a few hundred steps. */
+export const DEMO_EVERY = 10;
+
 /** Where the demo is, for progress bars. */
 export interface DemoProgress {
   readonly phase: 'loading' | 'training' | 'diagnosing';
@@ -49,6 +52,8 @@ export interface DemoOptions {
   readonly logDir?: string | null;
   /** Checks of the final diagnosis (default: the whole registry). */
   readonly checks?: readonly Check[];
+  /** Per-layer statistics every N optimiser steps (default {@link DEMO_EVERY}). */
+  readonly every?: number;
   /** Stop training on a live finding at or above this severity (default: never, a demo trains to the end). */
   readonly stopOn?: 'error' | 'warning' | null;
   readonly onProgress?: (progress: DemoProgress) => void;
@@ -136,6 +141,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     logDir,
     ...(logDir !== null ? { runId: logDir } : { runId: fault ? `demo/${fault.id}` : 'demo/healthy' }),
     stopOn: options.stopOn ?? null,
+    every: options.every ?? DEMO_EVERY,
     print: null,
     onFinding: (finding, context) => {
       live.push(finding);

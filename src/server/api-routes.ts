@@ -74,7 +74,7 @@ function detail(store: RunStore, served: ServedRun): RunDetail {
   };
 }
 
-function scalars(served: ServedRun, query: URLSearchParams): ApiAnswer {
+function scalars(store: RunStore, served: ServedRun, query: URLSearchParams): ApiAnswer {
   const width = intParam(query, 'width', 800, 16, 4096);
   if (typeof width === 'string') return error(400, width);
   const from = numParam(query, 'from');
@@ -94,7 +94,7 @@ function scalars(served: ServedRun, query: URLSearchParams): ApiAnswer {
     });
     if (payload) series.push(payload);
   }
-  const epochTag = served.latestReport?.curves.epoch ?? null;
+  const epochTag = served.roles(store.tags).epoch;
   const epochCurve = epochTag === null ? null : served.curve(epochTag);
   const epoch = epochCurve ? served.cached(`epoch:${width}`, () => {
     const d = downsampleM4(epochCurve.steps, epochCurve.values, width);
@@ -144,7 +144,7 @@ export async function apiAnswer(store: RunStore, segments: readonly string[], qu
   const [head, id, what, ...rest] = segments;
   if (head !== 'runs' || rest.length > 0) return error(404, 'unknown API path; see docs/dashboard.md');
   if (id === undefined) {
-    const body: RunsPayload = { paths: store.paths, runs: store.list().map((r) => r.summary()) };
+    const body: RunsPayload = { paths: store.paths, runs: store.list().map((r) => r.summary()).filter((r) => !r.empty) };
     return { status: 200, body };
   }
   if (!/^[0-9a-f]{12}$/.test(id)) return error(404, 'unknown run id');
@@ -160,7 +160,7 @@ export async function apiAnswer(store: RunStore, segments: readonly string[], qu
       return { status: 200, body };
     }
     case 'scalars':
-      return scalars(served, query);
+      return scalars(store, served, query);
     case 'layers':
       return layers(served, query);
     case 'histograms':

@@ -47,6 +47,8 @@ export interface RunSummary {
   readonly valLoss: LastValue | null;
   /** Scalar points read so far (all tags). */
   readonly points: number;
+  /** Read, and holds neither scalars nor histograms (e.g. a TensorBoard file with only a graph): not listed, as `diagnose` leaves it out. */
+  readonly empty: boolean;
   /** Grows each time new data was read; clients refetch when it changes. */
   readonly version: number;
   /** When the run's files were last written (ms since the Unix epoch, 0 before the first read). */
@@ -57,6 +59,7 @@ export interface RunSummary {
 export interface RunsPayload {
   /** The paths being served, as given on the command line. */
   readonly paths: readonly string[];
+  /** Runs in discovery order, empty ones left out. */
   readonly runs: readonly RunSummary[];
 }
 

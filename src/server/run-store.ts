@@ -7,10 +7,12 @@
  */
 import { basename, relative, sep } from 'node:path';
 import type { DiagnoseOptions } from '../diagnose/diagnose.js';
+import { diagnoseRun } from '../diagnose/diagnose.js';
 import { discoverRuns } from '../formats/discover.js';
 import { readers as defaultReaders } from '../formats/index.js';
 import type { FormatReader, Problem } from '../formats/reader.js';
 import type { LiveEvents } from './api-types.js';
+import type { DiagnosisResult } from './diagnosis-pool.js';
 import { DiagnosisPool } from './diagnosis-pool.js';
 import { ServedRun } from './served-run.js';
 
@@ -200,6 +202,12 @@ export class RunStore {
   private requestDiagnosis(run: ServedRun, urgent: boolean): Promise<void> {
     return this.pool
       .diagnose(run.id, () => run.run, () => run.diagnosisStarted(), urgent)
+      .catch((cause: unknown): DiagnosisResult => {
+        if (this.closed) throw cause;
+        // The worker could not diagnose this run (it should not happen): run the checks here instead.
+        const t0 = performance.now();
+        return { ...diagnoseRun(run.run, this.options.diagnose ?? {}), ms: performance.now() - t0 };
+      })
       .then((result) => {
         if (this.closed) return;
         const fresh = run.applyDiagnosis(result);

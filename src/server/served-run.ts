@@ -271,6 +271,7 @@ export class ServedRun {
       trainLoss: lastValue(this.telemetry, this.report?.curves.trainLoss ?? null),
       valLoss: lastValue(this.telemetry, this.report?.curves.valLoss ?? null),
       points,
+      empty: this.ready && this.telemetry.scalars.size === 0 && this.telemetry.histograms.size === 0,
       version: this.version,
       updatedAt: this.updatedAt,
     };

@@ -124,10 +124,13 @@ export function comparePage(root: HTMLElement, ids: readonly string[], live: Liv
     load(s.id).then(draw).catch(() => undefined);
   });
 
+  const offHello = live.on('hello', () => void Promise.all(chosen.map(load)).then(draw).catch(() => undefined));
+
   return {
     destroy() {
       abort.abort();
       off();
+      offHello();
       loss.destroy();
       metric.destroy();
       page.remove();

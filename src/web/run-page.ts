@@ -300,6 +300,7 @@ export function runPage(root: HTMLElement, id: string, live: Live): Page {
       drawCharts();
       saveSettings();
     });
+    toolbar.dataset['epoch'] = String(map !== null);
     replaceChildren(
       toolbar,
       el('label', { class: 'control' }, 'smoothing ', smooth, ' ', smoothValue),
@@ -338,7 +339,7 @@ export function runPage(root: HTMLElement, id: string, live: Live): Page {
         }
         version = detail.summary.version;
         renderHead(detail);
-        if (!toolbar.hasChildNodes()) renderToolbar();
+        if (!toolbar.hasChildNodes() || toolbar.dataset['epoch'] !== String(map !== null)) renderToolbar();
         drawCharts();
         const used = new Set([...specs.flatMap((sp) => sp.lines.map((l) => l.tag)), ...(detail.curves.epoch ? [detail.curves.epoch] : [])]);
         const others = detail.scalarTags.filter((t) => !t.layer && !used.has(t.tag)).length;
@@ -393,10 +394,14 @@ export function runPage(root: HTMLElement, id: string, live: Live): Page {
     }, 200);
   });
 
+  // After a (re)connection of the live stream, catch up on what its events would have said.
+  const offHello = live.on('hello', () => void refresh().catch(() => undefined));
+
   return {
     destroy() {
       abort.abort();
       offUpdate();
+      offHello();
       if (pending) clearTimeout(pending);
       for (const s of specs) s.chart?.destroy();
       layers?.destroy();

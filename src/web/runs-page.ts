@@ -170,7 +170,7 @@ export function runsPage(root: HTMLElement, live: Live): Page {
       el('td', { class: 'num' }, r.lastStep === null ? '–' : `${fmtStep(r.lastStep)}${r.unit === 'epoch' ? ' ep' : ''}`),
       el('td', { class: 'num' }, fmtNum(r.trainLoss?.value ?? null)),
       el('td', { class: 'num' }, fmtNum(r.valLoss?.value ?? null)),
-      el('td', { class: 'findings' }, r.worst ? el('span', { class: 'worst' }, `${r.worst.check} ${r.worst.title}`) : r.state === 'ready' ? el('span', { class: 'none' }, r.points === 0 ? 'no data' : 'none') : '', ' ', counts),
+      el('td', { class: 'findings' }, r.worst ? el('span', { class: 'worst' }, `${r.worst.check} ${r.worst.title}`) : r.state === 'ready' ? el('span', { class: 'none' }, 'none') : '', ' ', counts),
       el('td', { class: 'updated' }, fmtAgo(r.updatedAt)),
     );
     tr.addEventListener('click', (e) => {
@@ -197,8 +197,10 @@ export function runsPage(root: HTMLElement, live: Live): Page {
     replaceChildren(tbody, ...shown.map(row));
     if (shown.length === 0) tbody.appendChild(el('tr', {}, el('td', { colspan: 9, class: 'empty' }, all.length === 0 ? `No runs yet under ${paths.join(', ')}: waiting for logs to appear.` : 'No run matches the filters.')));
     const read = all.filter((r) => r.state === 'ready').length;
+    const checked = all.filter((r) => r.health !== null).length;
     const n = (h: Health): number => all.filter((r) => r.health === h).length;
-    summary.textContent = `${all.length} run(s) under ${paths.join(', ')} · ${n('error')} with errors · ${n('warning')} with warnings · ${n('ok')} ok${read < all.length ? ` · reading ${read} of ${all.length}…` : ''}${shown.length < all.length ? ` · ${shown.length} shown` : ''}`;
+    const progress = read < all.length ? ` · reading ${read} of ${all.length}…` : checked < all.length ? ` · checking ${checked} of ${all.length}…` : '';
+    summary.textContent = `${all.length} run(s) under ${paths.join(', ')} · ${n('error')} with errors · ${n('warning')} with warnings · ${n('ok')} ok${progress}${shown.length < all.length ? ` · ${shown.length} shown` : ''}`;
     const formats = [...new Set(all.map((r) => r.format))].sort();
     if (formatSelect.options.length !== formats.length + 1) {
       replaceChildren(formatSelect, el('option', { value: 'all' }, 'all formats'), ...formats.map((f) => el('option', { value: f, ...(view.format === f ? { selected: true } : {}) }, f)));
@@ -206,6 +208,7 @@ export function runsPage(root: HTMLElement, live: Live): Page {
     updateCompare();
     page.dataset['runs'] = String(all.length);
     page.dataset['read'] = String(read);
+    page.dataset['checked'] = String(checked);
   };
 
   let frame: number | null = null;
@@ -237,23 +240,31 @@ export function runsPage(root: HTMLElement, live: Live): Page {
       schedule();
     }),
     live.on('run-updated', (r) => {
-      runs.set(r.id, r);
+      if (r.empty) runs.delete(r.id);
+      else runs.set(r.id, r);
       schedule();
     }),
   ];
-  api
-    .runs(abort.signal)
-    .then((payload) => {
-      paths = payload.paths;
-      for (const r of payload.runs) {
-        const known = runs.get(r.id);
-        if (!known || known.version <= r.version) runs.set(r.id, r);
-      }
-      render();
-    })
-    .catch((err: unknown) => {
-      if (!abort.signal.aborted) summary.textContent = `Cannot list runs: ${err instanceof Error ? err.message : String(err)}`;
-    });
+  /** Fetches the whole list: on open, and on every (re)connection of the live stream (events sent before it are not replayed). */
+  const fetchRuns = (): void => {
+    api
+      .runs(abort.signal)
+      .then((payload) => {
+        paths = payload.paths;
+        const listed = new Set(payload.runs.map((r) => r.id));
+        for (const r of payload.runs) {
+          const known = runs.get(r.id);
+          if (!known || known.version < r.version || (known.version === r.version && r.health !== null)) runs.set(r.id, r);
+        }
+        for (const [id, r] of runs) if (r.empty || (!listed.has(id) && r.state === 'ready' && r.points === 0)) runs.delete(id);
+        render();
+      })
+      .catch((err: unknown) => {
+        if (!abort.signal.aborted) summary.textContent = `Cannot list runs: ${err instanceof Error ? err.message : String(err)}`;
+      });
+  };
+  offs.push(live.on('hello', fetchRuns));
+  fetchRuns();
   const ticker = setInterval(schedule, 10_000);
 
   return {

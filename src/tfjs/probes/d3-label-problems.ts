@@ -214,7 +214,7 @@ async function run(ctx: ProbeContext): Promise<Finding[]> {
         makeFinding(d3LabelProblems, {
           severity,
           title: `${d3LabelProblems.title}: class imbalance`,
-          message: `The commonest class ${className(commonest)} has ${maxC} examples, the rarest ${className(rarest)} ${minC}: imbalance ratio ${round(ratio, 3)} (${severity} above ${severity === 'warning' ? IMBALANCE_WARN : IMBALANCE_INFO}). Accuracy will flatter a model that ignores rare classes.`,
+          message: `The commonest class, ${className(commonest)}, has ${maxC} examples; the rarest, ${className(rarest)}, has ${minC}: imbalance ratio ${round(ratio, 3)} (${severity} above ${severity === 'warning' ? IMBALANCE_WARN : IMBALANCE_INFO}). Accuracy will flatter a model that ignores rare classes.`,
           tags: ['y'],
           evidence,
           actions: [

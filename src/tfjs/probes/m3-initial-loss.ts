@@ -122,7 +122,7 @@ async function run(ctx: ProbeContext): Promise<Finding[]> {
         makeFinding(m3InitialLoss, {
           severity: 'warning',
           message:
-            `The untrained model starts at loss ${round(measured, 4)} on a batch of ${rows.length}; it should start near ${ref.name} = ${round(ref.expected, 4)} (${ref.detail}). ` +
+            `The untrained model starts at loss ${round(measured, 4)} on a batch of ${rows.length}; it should start near ${round(ref.expected, 4)}: ${ref.detail}. ` +
             `That is ${round(measured - ref.expected, 3)} above (${round(measured / Math.max(ref.expected, 1e-12), 3)}x): ${regression ? 'the initial outputs are much larger than the targets' : 'the initial predictions are confidently wrong'}, so the first steps are spent undoing the init (a "hockey stick" loss curve).`,
           evidence,
           actions: regression

@@ -48,29 +48,33 @@ export function featureStats(t: tf.Tensor, deadline?: Deadline): TensorStats {
   const rows = t.rank === 0 ? 1 : (t.shape[0] as number);
   const rowsRead = forEachRowChunk(t, chunkRowsFor(t), (values) => {
     // Chunked sums (then merged, Chan et al.) keep float64 accuracy and are fast.
-    const n = values.length;
+    const rows = Math.floor(values.length / f);
     const cs = new Float64Array(f);
     const cc = new Float64Array(f);
-    for (let i = 0; i < n; i++) {
-      const v = values[i] as number;
-      const j = i % f;
-      if (!Number.isFinite(v)) {
-        bad[j] = (bad[j] as number) + 1;
-        continue;
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let j = 0; j < f; j++, i++) {
+        const v = values[i] as number;
+        if (v - v !== 0) {
+          // NaN or +-Inf
+          bad[j] = (bad[j] as number) + 1;
+          continue;
+        }
+        cs[j] = (cs[j] as number) + v;
+        cc[j] = (cc[j] as number) + 1;
+        if (v < (min[j] as number)) min[j] = v;
+        if (v > (max[j] as number)) max[j] = v;
       }
-      cs[j] = (cs[j] as number) + v;
-      cc[j] = (cc[j] as number) + 1;
-      if (v < (min[j] as number)) min[j] = v;
-      if (v > (max[j] as number)) max[j] = v;
     }
     const cm = new Float64Array(f);
     for (let j = 0; j < f; j++) cm[j] = (cc[j] as number) > 0 ? (cs[j] as number) / (cc[j] as number) : 0;
     const cq = new Float64Array(f);
-    for (let i = 0; i < n; i++) {
-      const v = values[i] as number;
-      if (!Number.isFinite(v)) continue;
-      const d = v - (cm[i % f] as number);
-      cq[i % f] = (cq[i % f] as number) + d * d;
+    for (let r = 0, i = 0; r < rows; r++) {
+      for (let j = 0; j < f; j++, i++) {
+        const v = values[i] as number;
+        if (v - v !== 0) continue;
+        const d = v - (cm[j] as number);
+        cq[j] = (cq[j] as number) + d * d;
+      }
     }
     for (let j = 0; j < f; j++) {
       const nb = cc[j] as number;

@@ -1,0 +1,17 @@
+import { chromium } from 'playwright-core';
+import { startDashboard } from './src/server/server.js';
+const d = await startDashboard({ paths: ['examples/real-logs'], port: 0, webRoot: '/tmp/webout' });
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const p = await b.newPage({ viewport: { width: 1400, height: 1000 } });
+p.on('pageerror', (e) => console.log('pageerror:', e.message));
+await p.goto(d.url);
+await p.fill('input.filter', process.argv[2] ?? 'version_17');
+await p.waitForTimeout(300);
+await p.click('tr[data-run-id] td.name a');
+await p.waitForSelector('[data-chart="loss"][data-drawn]');
+await p.waitForSelector('.findings-panel .finding, .findings-panel .healthy');
+await p.selectOption('select.x-mode', 'epoch');
+await p.waitForTimeout(500);
+await p.screenshot({ path: '/tmp/shots/epoch.png', fullPage: true });
+await p.selectOption('select.x-mode', 'step');
+await b.close(); await d.close();
