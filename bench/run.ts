@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { benchDashboard } from './dashboard.js';
 import { benchPreflight } from './preflight.js';
 import { benchTensorboardParse } from './tensorboard-parse.js';
+import { benchTfjsOverhead } from './tfjs-overhead.js';
 import { benchWatchAppend } from './watch-append.js';
 
 type Bench = () => Promise<Record<string, number>>;
@@ -16,6 +17,7 @@ const benches: Record<string, Bench> = {
   dashboard: benchDashboard,
   preflight: benchPreflight,
   'tensorboard-parse': benchTensorboardParse,
+  'tfjs-overhead': benchTfjsOverhead,
   'watch-append': benchWatchAppend,
 };
 

@@ -12,9 +12,12 @@ import { deriveSeed } from './random.js';
 /**
  * Dropout with a different seeded mask at every training call: tfjs' own `Dropout` with a `seed`
  * draws the same mask at every step, and without one it uses `Math.random` (not reproducible).
+ * Its class name is `Dropout` (it is one: the doctor treats it as a pass-through layer, as it does
+ * tfjs' own); it is deliberately not registered for serialisation, so a saved or cloned model gets
+ * tfjs' standard `Dropout` at the same rate.
  */
 class SeededDropout extends tf.layers.Layer {
-  static readonly className = 'NndoctorSeededDropout';
+  static readonly className = 'Dropout';
   readonly rate: number;
   readonly seed: number;
   #calls = 0;
@@ -34,7 +37,7 @@ class SeededDropout extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), rate: this.rate, seed: this.seed };
+    return { ...super.getConfig(), rate: this.rate };
   }
 }
 
@@ -86,7 +89,6 @@ export function buildOptimizer(config: OptimizerConfig): tf.Optimizer {
  * model.layers.map((l) => l.name) // ['hidden1', 'hidden2', 'output']
  */
 export function buildModel(config: TrainingConfig, features: number, classes: number): tf.LayersModel {
-  tf.serialization.registerClass(SeededDropout);
   tf.serialization.registerClass(SumNormalise);
   const model = tf.sequential();
   let stream = 0;

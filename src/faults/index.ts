@@ -10,6 +10,7 @@ import { logZeroNan } from './log-zero-nan.js';
 import { lrTooHigh } from './lr-too-high.js';
 import { lrTooLow } from './lr-too-low.js';
 import { reluBeforeSoftmax } from './relu-before-softmax.js';
+import { sigmoidBeforeSoftmax } from './sigmoid-before-softmax.js';
 import { unscaledInputs } from './unscaled-inputs.js';
 import { unshuffledData } from './unshuffled-data.js';
 import { zeroInit } from './zero-init.js';
@@ -23,6 +24,7 @@ export const faults: readonly Fault[] = [
   lrTooHigh,
   lrTooLow,
   reluBeforeSoftmax,
+  sigmoidBeforeSoftmax,
   unscaledInputs,
   unshuffledData,
   zeroInit,

@@ -8,7 +8,7 @@ import type { Finding } from '../findings/finding.js';
 import { tensorboardReader } from '../formats/tensorboard/index.js';
 import { createRun, runSink } from '../telemetry/run.js';
 import { createDoctor } from './index.js';
-import { blobData, disposeAll, mlp, regressionData } from './test-fixtures.js';
+import { blobData, disposeAll, mlp, regressionData } from './test-support/fixtures.js';
 
 const dirs: string[] = [];
 afterAll(async () => {

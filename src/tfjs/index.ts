@@ -7,13 +7,13 @@
  * await doctor.fit(model, xs, ys, { epochs: 5, validationSplit: 0.2 });
  * await doctor.close();
  */
+import { quietBackend } from './backend.js';
+
 export { createDoctor } from './doctor.js';
 export type { Doctor, DoctorOptions, FindingContext, TrainStepArgs } from './types.js';
 export { DEFAULT_CHECK_EVERY, DEFAULT_EVERY } from './types.js';
-export { quietBackend } from './backend.js';
-
-import { quietBackend as quiet } from './backend.js';
+export { learningRate, quietBackend } from './backend.js';
 
 // TF.js' pure-JS backend prints an "install tfjs-node" banner on its first tensor in Node; the doctor
 // is meant to be quiet unless something is wrong.
-quiet();
+quietBackend();

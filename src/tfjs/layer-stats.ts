@@ -57,7 +57,8 @@ export function activationStats(info: LayerInfo, y: tf.Tensor): tf.Tensor1D {
 
 /**
  * At most {@link HISTOGRAM_SAMPLE} values of `t`, flattened, taking every k-th element (deterministic,
- * so unchanged weights give identical histograms).
+ * so unchanged weights give identical histograms). k shares no factor with the last dimension, so the
+ * sample walks through every unit/column instead of hitting the same one again and again.
  * @example
  * const s = strided(kernel); // 1-D
  */
@@ -65,7 +66,13 @@ export function strided(t: tf.Tensor, cap = HISTOGRAM_SAMPLE): tf.Tensor1D {
   return tf.tidy(() => {
     const flat = tf.reshape(t, [-1]) as tf.Tensor1D;
     if (flat.size <= cap) return flat;
-    const stride = Math.ceil(flat.size / cap);
+    const last = t.shape[t.shape.length - 1] ?? 1;
+    let stride = Math.ceil(flat.size / cap);
+    while (gcd(stride, last) !== 1) stride++;
     return tf.stridedSlice(flat, [0], [flat.size], [stride]) as tf.Tensor1D;
   });
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createDoctor } from './index.js';
-import { disposeAll, mlp, regressionData } from './test-fixtures.js';
+import { disposeAll, mlp, regressionData } from './test-support/fixtures.js';
 
 describe('no tensor leaks', () => {
   it('tf.memory().numTensors after 1,000 instrumented steps equals the count after 10 (every 2nd step sampled, histograms every 10th)', () => {

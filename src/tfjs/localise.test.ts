@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../findings/finding.js';
 import { createDoctor } from './index.js';
-import { disposeAll } from './test-fixtures.js';
+import { disposeAll } from './test-support/fixtures.js';
 
 /** Squares its input: overflows float32 (to Infinity) when the input is above ~1.8e19. */
 class Overflow extends tf.layers.Layer {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,10 +50,17 @@ describe('Recorder', () => {
     }
   });
 
-  it('reports an unwritable log directory at close', async () => {
-    const rec = new Recorder('bad', '/proc/nndoctor-cannot-write-here', 100);
-    rec.scalar('loss', 0, 1);
-    await expect(rec.close()).rejects.toThrow();
-    expect(rec.run.scalars.get('loss')?.values).toEqual([1]);
+  it('reports an unwritable log directory at close, and keeps recording in memory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nndoctor-rec-'));
+    try {
+      const file = join(dir, 'a-file');
+      await writeFile(file, 'not a directory');
+      const rec = new Recorder('bad', join(file, 'logs'), 100);
+      rec.scalar('loss', 0, 1);
+      await expect(rec.close()).rejects.toThrow(/ENOTDIR|EEXIST/);
+      expect(rec.run.scalars.get('loss')?.values).toEqual([1]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

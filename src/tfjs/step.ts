@@ -68,9 +68,9 @@ export function instrumentedStep(
   const rb = plan.sampled ? new Readback() : null;
   const before: tf.Tensor[] = [];
   let grads: tf.NamedTensorMap | null = null;
+  let value: tf.Scalar | null = null;
   try {
     const vars = varList ?? Object.values(tf.engine().registeredVariables).filter((v) => v.trainable);
-    let value: tf.Scalar;
     if (rb) {
       for (const v of vars) before.push(tf.keep(tf.clone(v)));
       ({ value, grads } = withTaps(
@@ -107,6 +107,9 @@ export function instrumentedStep(
     if (applied) apply(optimizer, grads, varList);
     if (stats && applied) stats.scalars.push(...updateRatios(vars, before, stats, info));
     return { value, loss, gradientsFinite: Number.isFinite(guard) || !Number.isFinite(loss), localisation, stats, applied };
+  } catch (cause) {
+    value?.dispose();
+    throw cause;
   } finally {
     rb?.dispose();
     tf.dispose(before);

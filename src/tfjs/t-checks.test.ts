@@ -6,8 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../findings/finding.js';
 import { createDoctor } from './index.js';
-import type { MlpOptions } from './test-fixtures.js';
-import { blobData, disposeAll, mlp, regressionData } from './test-fixtures.js';
+import type { MlpOptions } from './test-support/fixtures.js';
+import { blobData, disposeAll, mlp, regressionData } from './test-support/fixtures.js';
 
 interface Training {
   readonly model: MlpOptions;

@@ -272,7 +272,6 @@ export function runPage(root: HTMLElement, id: string, live: Live): Page {
   };
 
   const renderToolbar = (): void => {
-    const hasEpoch = map !== null || (full?.series.some((s) => s.unit === 'epoch') ?? false);
     const smooth = el('input', { type: 'range', min: 0, max: 0.99, step: 0.01, value: settings.smoothing, 'aria-label': 'smoothing', class: 'smoothing' });
     const smoothValue = el('output', {}, settings.smoothing.toFixed(2));
     smooth.addEventListener('input', () => {
@@ -288,11 +287,13 @@ export function runPage(root: HTMLElement, id: string, live: Live): Page {
       for (const s of specs) s.chart?.update({ logY: settings.logY });
       saveSettings();
     });
+    const perEpoch = map === null && (full?.series.length ?? 0) > 0 && (full?.series.every((s) => s.unit === 'epoch') ?? false);
+    const shown = perEpoch ? 'epoch' : settings.xMode;
     const xMode = el(
       'select',
-      { class: 'x-mode', 'aria-label': 'x axis', ...(map === null ? { disabled: true, title: 'no epoch series in this run' } : {}) },
-      el('option', { value: 'step', ...(settings.xMode === 'step' ? { selected: true } : {}) }, 'steps'),
-      el('option', { value: 'epoch', ...(settings.xMode === 'epoch' ? { selected: true } : {}) }, 'epochs'),
+      { class: 'x-mode', 'aria-label': 'x axis', ...(map === null ? { disabled: true, title: perEpoch ? 'this run is logged per epoch' : 'no epoch series in this run' } : {}) },
+      el('option', { value: 'step', ...(shown === 'step' ? { selected: true } : {}) }, 'steps'),
+      el('option', { value: 'epoch', ...(shown === 'epoch' ? { selected: true } : {}) }, 'epochs'),
     );
     xMode.addEventListener('change', () => {
       settings.xMode = xMode.value === 'epoch' ? 'epoch' : 'step';
@@ -305,7 +306,7 @@ export function runPage(root: HTMLElement, id: string, live: Live): Page {
       toolbar,
       el('label', { class: 'control' }, 'smoothing ', smooth, ' ', smoothValue),
       el('label', { class: 'control' }, log, ' log scale'),
-      el('label', { class: 'control' }, 'x axis ', xMode, hasEpoch && map === null ? el('span', { class: 'hint' }, ' (per-epoch log)') : null),
+      el('label', { class: 'control' }, 'x axis ', xMode, perEpoch ? el('span', { class: 'hint' }, ' (per-epoch log)') : null),
       el('span', { class: 'hint' }, 'drag on a chart to zoom, double-click to zoom out'),
     );
   };

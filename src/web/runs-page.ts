@@ -200,7 +200,7 @@ export function runsPage(root: HTMLElement, live: Live): Page {
     const checked = all.filter((r) => r.health !== null).length;
     const n = (h: Health): number => all.filter((r) => r.health === h).length;
     const progress = read < all.length ? ` · reading ${read} of ${all.length}…` : checked < all.length ? ` · checking ${checked} of ${all.length}…` : '';
-    summary.textContent = `${all.length} run(s) under ${paths.join(', ')} · ${n('error')} with errors · ${n('warning')} with warnings · ${n('ok')} ok${progress}${shown.length < all.length ? ` · ${shown.length} shown` : ''}`;
+    summary.textContent = `${all.length} run(s) under ${paths.join(', ')} · ${n('error')} with errors · ${n('warning')} with warnings · ${n('info')} with notes · ${n('ok')} ok${progress}${shown.length < all.length ? ` · ${shown.length} shown` : ''}`;
     const formats = [...new Set(all.map((r) => r.format))].sort();
     if (formatSelect.options.length !== formats.length + 1) {
       replaceChildren(formatSelect, el('option', { value: 'all' }, 'all formats'), ...formats.map((f) => el('option', { value: f, ...(view.format === f ? { selected: true } : {}) }, f)));

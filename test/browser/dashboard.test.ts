@@ -90,11 +90,12 @@ describe.skipIf(!haveChromium && !inCi)('dashboard in Chromium', () => {
     await page.waitForFunction(() => {
       const p = document.querySelector('.runs-page');
       return p !== null && p.getAttribute('data-checked') === p.getAttribute('data-runs');
-    }, null, { timeout: 30_000 }).catch(async (e: unknown) => {
-      const attrs = await page.$eval('.runs-page', (el) => [el.getAttribute('data-runs'), el.getAttribute('data-read'), el.getAttribute('data-checked'), document.querySelector('.summary')?.textContent, document.querySelector('.live-status')?.textContent]);
+    }, null, { timeout: 60_000 }).catch(async (e: unknown) => {
+      // Say which runs never got their health, and what the server thinks of them.
+      const summary = await page.textContent('.summary');
       const stuck = await page.$$eval('tr.health-pending', (rows) => rows.map((r) => r.getAttribute('data-run-id') ?? ''));
       const server = stuck.slice(0, 3).map((id) => JSON.stringify(real.store.get(id)?.summary()));
-      throw new Error(`DEBUG ${JSON.stringify(attrs)} stuck=${stuck.length} ${server.join(' | ')} ${String(e)}`);
+      throw new Error(`runs page never showed every run's health: "${summary}"; ${stuck.length} row(s) without health; server: ${server.join(' | ')} (${String(e)})`);
     });
     // The same runs as `nndoctor diagnose examples/real-logs` reports (runs without data left out).
     const api = (await (await fetch(new URL('/api/runs', real.url))).json()) as { runs: Array<{ name: string }> };
@@ -108,7 +109,7 @@ describe.skipIf(!haveChromium && !inCi)('dashboard in Chromium', () => {
     expect(await page.textContent('tr[data-run-id] td.findings')).toContain('C3 Overfitting');
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 90_000);
 
   it('opens the Keras car CNN run: curves with points and the C3 overfitting band; clicking the finding highlights it', async () => {
     const { page, errors } = await open(real);

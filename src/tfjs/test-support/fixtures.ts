@@ -3,7 +3,7 @@
  * training in the tests takes well under a second on a shared CPU.
  */
 import * as tf from '@tensorflow/tfjs';
-import { quietBackend } from './backend.js';
+import { quietBackend } from '../backend.js';
 
 quietBackend();
 
