@@ -12,14 +12,13 @@ import type { LayerQuantity } from '../telemetry/layers.js';
 import { layerCurves } from '../telemetry/layers.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding } from './check.js';
-import { deadFractionCurves } from './t5-dead-relus.js';
 
 /**
  * Which per-layer quantity names the origin when several turn non-finite at the same logged step:
  * a layer's output is computed before the gradients that flow back through it and before the update
  * that writes them into the weights, so activations come first, then weights, then gradients.
  */
-const ORDER: ReadonlyArray<{ quantity: LayerQuantity | 'act_dead_frac'; what: string }> = [
+const ORDER: ReadonlyArray<{ quantity: LayerQuantity; what: string }> = [
   { quantity: 'act_mean', what: 'output (activations)' },
   { quantity: 'act_std', what: 'output (activations)' },
   { quantity: 'act_zero_frac', what: 'output (activations)' },
@@ -49,7 +48,7 @@ function judge(ctx: CheckContext): Finding[] {
   let curves = 0;
   let rank = 0;
   for (const { quantity, what } of ORDER) {
-    const byLayer = quantity === 'act_dead_frac' ? deadFractionCurves(ctx) : layerCurves(ctx.run, quantity);
+    const byLayer = layerCurves(ctx.run, quantity);
     for (const [layer, c] of byLayer) {
       curves++;
       const i = firstNonFinite(c.values);

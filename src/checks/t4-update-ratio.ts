@@ -109,6 +109,6 @@ export const t4UpdateRatio: Check = {
   title: 'Update/weight ratio',
   severity: 'error',
   kind: 'live',
-  description: 'Per-parameter update/weight ratio ||Δw||/||w|| far from ~1e-3: below 1e-5 barely learning, above 1e-1 unstable.',
+  description: 'Per-parameter update/weight ratio (norm of a step over the norm of the weights) far from ~1e-3: below 1e-5 barely learning, above 0.1 unstable, above 1 broken.',
   run: judge,
 };

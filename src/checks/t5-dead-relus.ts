@@ -7,7 +7,7 @@
 import { median } from '../analysis/robust.js';
 import type { Finding } from '../findings/finding.js';
 import type { Curve } from '../telemetry/curves.js';
-import { toCurve } from '../telemetry/curves.js';
+import { layerCurves } from '../telemetry/layers.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding, tooLittleData } from './check.js';
 
@@ -21,27 +21,14 @@ const WARN = 0.5;
 const ERROR = 0.9;
 /** Sampled points needed in the judged window (the second half of the run: dead units stay dead). */
 const MIN_POINTS = 3;
-const PREFIX = 'act_dead_frac/';
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
-
-/** Per-layer `act_dead_frac` curves in logging order (input side first). */
-export function deadFractionCurves(ctx: CheckContext): Map<string, Curve> {
-  const out = new Map<string, Curve>();
-  for (const [tag, series] of ctx.run.scalars) {
-    const at = tag.startsWith(PREFIX) ? 0 : tag.indexOf(`/${PREFIX}`) + 1;
-    if (at === 0 && !tag.startsWith(PREFIX)) continue;
-    const layer = tag.slice(at + PREFIX.length);
-    if (layer.length > 0) out.set(layer, toCurve(series));
-  }
-  return out;
-}
 
 function judge(ctx: CheckContext): Finding[] {
   const hits: Array<{ layer: string; curve: Curve; dead: number; from: number; to: number }> = [];
   let short: Curve | null = null;
   let judged = 0;
-  for (const [layer, curve] of deadFractionCurves(ctx)) {
+  for (const [layer, curve] of layerCurves(ctx.run, 'act_dead_frac')) {
     const half = Math.floor(curve.values.length / 2);
     const window = curve.values.slice(half).filter((v) => Number.isFinite(v));
     if (window.length < MIN_POINTS) {

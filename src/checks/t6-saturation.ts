@@ -71,7 +71,7 @@ export const t6Saturation: Check = {
   title: 'Saturated activations',
   severity: 'error',
   kind: 'live',
-  description: 'Share of a hidden sigmoid/tanh layer\'s pre-activations in the flat tails |x| > 3 (act_sat_frac): above 50% warning, above 95% error.',
+  description: 'Share of a hidden sigmoid/tanh layer\'s pre-activations in the flat tails beyond ±3 (act_sat_frac): above 50% warning, above 95% error.',
   run: judge,
 };
 

@@ -20,6 +20,17 @@ describe('layer telemetry by tag convention', () => {
     expect([...layerHistograms(run, 'parameters').keys()]).toEqual(['dense_3/kernel', 'dense_3/bias']);
   });
 
+  it('does not take gradient histograms in Keras-like names for parameters', () => {
+    const run = runFrom({}, { histograms: { 'gradients/hidden1/bias': { steps: [0], histograms: [h] }, 'parameters/hidden1/bias': { steps: [0], histograms: [h] } } });
+    expect([...layerHistograms(run, 'parameters').keys()]).toEqual(['hidden1/bias']);
+    expect([...layerHistograms(run, 'gradients').keys()]).toEqual(['hidden1/bias']);
+  });
+
+  it('reads the dead-unit fraction per layer', () => {
+    const run = runFrom({ 'act_dead_frac/dense_1': [0.1, 0.2], 'act_dead_frac/sparse_dense': [0, 0] });
+    expect([...layerCurves(run, 'act_dead_frac').keys()]).toEqual(['dense_1', 'sparse_dense']);
+  });
+
   it('derives weight norms from parameter histograms when no norm scalars exist', () => {
     const run = runFrom({}, { histograms: { 'parameters/w': { steps: [0, 1], histograms: [h, gaussianHistogram(0, 0.2, 1000)] } } });
     const norms = layerCurves(run, 'weight_norm').get('w')?.values ?? [];

@@ -1,6 +1,6 @@
 /**
  * Per-layer telemetry by tag convention. nndoctor's own instrumentation writes
- * `grad_norm/<layer>`, `weight_norm/<layer>`, `update_ratio/<layer>`, `act_mean|act_std|act_zero_frac|act_sat_frac/<layer>`
+ * `grad_norm/<layer>`, `weight_norm/<layer>`, `update_ratio/<layer>`, `act_mean|act_std|act_zero_frac|act_sat_frac|act_dead_frac/<layer>`
  * scalars and `gradients|parameters|activations/<layer>` histograms; W&B `watch` writes
  * `gradients/<param>` and `parameters/<param>` histograms; Lightning writes `grad_2.0_norm/<param>`.
  */
@@ -8,6 +8,7 @@ import type { Curve } from './curves.js';
 import { toCurve } from './curves.js';
 import type { Run } from './run.js';
 import type { Histogram, HistogramSeries } from './series.js';
+import { isLayerTag } from './tags.js';
 
 /** A per-layer quantity recorded as (or derived into) a scalar curve. */
 export type LayerQuantity =
@@ -17,7 +18,8 @@ export type LayerQuantity =
   | 'act_mean'
   | 'act_std'
   | 'act_zero_frac'
-  | 'act_sat_frac';
+  | 'act_sat_frac'
+  | 'act_dead_frac';
 
 /** A per-layer histogram kind. */
 export type LayerHistogramKind = 'gradients' | 'parameters' | 'activations';
@@ -30,6 +32,7 @@ const SCALAR_PREFIXES: Record<LayerQuantity, readonly string[]> = {
   act_std: ['act_std/'],
   act_zero_frac: ['act_zero_frac/'],
   act_sat_frac: ['act_sat_frac/'],
+  act_dead_frac: ['act_dead_frac/'],
 };
 
 const HISTOGRAM_PREFIXES: Record<LayerHistogramKind, readonly string[]> = {
@@ -85,7 +88,7 @@ export function histogramNorm(h: Histogram): number {
 export function layerHistograms(run: Run, kind: LayerHistogramKind): Map<string, HistogramSeries> {
   const out = new Map<string, HistogramSeries>();
   for (const [tag, series] of run.histograms) {
-    const layer = layerOf(tag, HISTOGRAM_PREFIXES[kind]) ?? (kind === 'parameters' ? kerasWeight(tag) : null);
+    const layer = layerOf(tag, HISTOGRAM_PREFIXES[kind]) ?? (kind === 'parameters' && !isLayerTag(tag) ? kerasWeight(tag) : null);
     if (layer !== null) out.set(layer, series);
   }
   return out;

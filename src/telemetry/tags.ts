@@ -32,7 +32,7 @@ const LOWER = new Set(['mae', 'mse', 'rmse', 'error', 'err', 'perplexity', 'ppl'
 const LR = new Set(['lr', 'learning', 'learningrate', 'learning_rate']);
 /** Words that mark a tag as per-layer telemetry rather than a run-level curve. */
 const LAYER_PREFIXES = ['gradients/', 'parameters/', 'activations/', 'weights/', 'grad_norm/', 'weight_norm/',
-  'update_ratio/', 'act_mean/', 'act_std/', 'act_zero_frac/', 'act_sat_frac/', 'grad_2.0_norm/', 'grad_2.0_norm_'];
+  'update_ratio/', 'act_mean/', 'act_std/', 'act_zero_frac/', 'act_sat_frac/', 'act_dead_frac/', 'grad_2.0_norm/', 'grad_2.0_norm_'];
 
 /**
  * Splits a tag into lower-case words: `Loss/train_epoch` -> `['loss', 'train', 'epoch']`.

@@ -17,8 +17,8 @@ import type { ReadValues } from './readback.js';
 import { Recorder } from './recorder.js';
 import type { StepOutcome } from './step.js';
 import { instrumentedStep } from './step.js';
-import type { Doctor, DoctorOptions, TrainStepArgs } from './types.js';
-import { DEFAULT_CHECK_EVERY, DEFAULT_EVERY } from './types.js';
+import type { Doctor, DoctorOptions, TrainStepArgs } from './doctor-api.js';
+import { DEFAULT_CHECK_EVERY, DEFAULT_EVERY } from './doctor-api.js';
 
 type Minimize = tf.Optimizer['minimize'];
 

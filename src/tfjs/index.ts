@@ -10,8 +10,8 @@
 import { quietBackend } from './backend.js';
 
 export { createDoctor } from './doctor.js';
-export type { Doctor, DoctorOptions, FindingContext, TrainStepArgs } from './types.js';
-export { DEFAULT_CHECK_EVERY, DEFAULT_EVERY } from './types.js';
+export type { Doctor, DoctorOptions, FindingContext, TrainStepArgs } from './doctor-api.js';
+export { DEFAULT_CHECK_EVERY, DEFAULT_EVERY } from './doctor-api.js';
 export { learningRate, quietBackend } from './backend.js';
 
 // TF.js' pure-JS backend prints an "install tfjs-node" banner on its first tensor in Node; the doctor

@@ -7,7 +7,7 @@ import { diagnoseRun } from '../diagnose/diagnose.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import { severityRank, sortFindings } from '../findings/finding.js';
 import type { Run } from '../telemetry/run.js';
-import type { FindingContext } from './types.js';
+import type { FindingContext } from './doctor-api.js';
 
 /**
  * Checks that only make sense once training has ended: C4 says "the loss is still falling at the last

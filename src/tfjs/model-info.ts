@@ -44,9 +44,13 @@ const KINDS: Record<string, ActivationKind> = {
   tanh: 'tanh', softsign: 'softsign', linear: 'linear',
 };
 
+/** Recurrent layers: their `activation` is applied inside a gated cell, not to the layer's output. */
+const RECURRENT = /RNN|LSTM|GRU|Recurrent|Bidirectional|TimeDistributed/;
+
 function kindOf(layer: tf.layers.Layer): ActivationKind {
   const cls = layer.getClassName();
   if (cls === 'ReLU') return 'relu';
+  if (RECURRENT.test(cls)) return 'other';
   let activation: unknown;
   try {
     activation = (layer.getConfig() as { activation?: unknown }).activation;
@@ -76,7 +80,7 @@ export function modelInfo(model: tf.LayersModel): ModelInfo {
     all.push({ layer, name: layer.name, kind: kindOf(layer), isOutput: outputs.has(layer) });
     for (const w of layer.weights) names.set(w.read() as tf.Variable, { param: w.originalName || w.name, layer: layer.name });
   }
-  const weights = model.weights.map((w) => w.read() as tf.Variable);
+  const weights = model.layers.flatMap((l) => l.weights.map((w) => w.read() as tf.Variable)); // layer by layer, input side first
   const info: ModelInfo = { measured: all.filter((l) => !PASS_THROUGH.has(l.layer.getClassName())), all, names, weights };
   cache.set(model, info);
   return info;
