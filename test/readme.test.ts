@@ -16,3 +16,10 @@ describe('README', () => {
     expect(readme).toContain(`\`${name}\``);
   });
 });
+
+describe('README probes', async () => {
+  const { probes } = await import('../src/tfjs/probes/index.js');
+  it.each(probes.map((p) => [p.id, p.title] as const))('documents probe %s (%s)', (id, title) => {
+    expect(readme).toContain(`| ${id} | ${title} |`);
+  });
+});
