@@ -5,31 +5,20 @@
  */
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { checks as registry } from '../checks/index.js';
-import { selectChecks } from '../diagnose/diagnose.js';
 import type { DashboardServer } from '../server/server.js';
 import { DEFAULT_PORT, startDashboard } from '../server/server.js';
-import type { CurveTags } from '../telemetry/curves.js';
 import type { ExitCode } from './cli-error.js';
 import { CliError } from './cli-error.js';
+import type { CheckFlags } from './check-flags.js';
+import { addCheckOptions, checksAndTags } from './check-flags.js';
 import type { CliIo } from './io.js';
 
-interface ServeFlags {
+interface ServeFlags extends CheckFlags {
   port: string;
   host: string;
   interval: string;
-  only?: string;
-  skip?: string;
-  trainLoss?: string;
-  valLoss?: string;
-  metric?: string;
-  valMetric?: string;
-  lr?: string;
 }
 
-function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-}
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -42,27 +31,18 @@ function isLoopback(host: string): boolean {
  * addServeCommand(program, io, (code) => { exitCode = code; });
  */
 export function addServeCommand(program: Command, io: CliIo, setExit: (code: ExitCode) => void, stop?: AbortSignal): void {
-  program
-    .command('serve')
+  addCheckOptions(program.command('serve'))
     .description('serve a local dashboard of the runs under the given paths (runs, curves with findings, per-layer panels), updated live; read-only, 127.0.0.1 by default')
     .argument('<path...>', 'log files or directories (searched recursively; the same paths diagnose accepts)')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_PORT))
     .option('--host <host>', 'interface to listen on (another than 127.0.0.1 makes the logs readable from other machines)', '127.0.0.1')
     .option('--interval <seconds>', 'seconds between looks at the log files for live updates', '1')
-    .option('--only <ids>', 'run only these checks (comma-separated ids, e.g. C3,C6)')
-    .option('--skip <ids>', 'skip these checks (comma-separated ids)')
-    .option('--train-loss <tag>', 'tag of the training loss (default: found by naming conventions)')
-    .option('--val-loss <tag>', 'tag of the validation loss')
-    .option('--metric <tag>', 'tag of the training metric')
-    .option('--val-metric <tag>', 'tag of the validation metric')
-    .option('--lr <tag>', 'tag of the learning rate')
     .action(async (paths: string[], flags: ServeFlags) => {
       const port = Number(flags.port);
       if (flags.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: expected an integer from 0 to 65535, got '${flags.port}'`, 2);
       const interval = Number(flags.interval);
       if (flags.interval.trim() === '' || !Number.isFinite(interval) || interval < 0.1) throw new CliError(`--interval: expected a number of seconds >= 0.1, got '${flags.interval}'`, 2);
-      const { checks, unknown } = selectChecks(registry, { ...(flags.only ? { only: list(flags.only) ?? [] } : {}), ...(flags.skip ? { skip: list(flags.skip) ?? [] } : {}) });
-      if (unknown.length > 0) throw new CliError(`--only/--skip: unknown check id(s) ${unknown.join(', ')}; expected ids among ${registry.map((c) => c.id).join(', ')}`, 2);
+      const { checks, tags } = checksAndTags(flags);
       for (const p of paths) {
         try {
           await stat(p);
@@ -70,13 +50,6 @@ export function addServeCommand(program: Command, io: CliIo, setExit: (code: Exi
           throw new CliError(`${p}: cannot read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); expected a log file or a directory of logs`, 2);
         }
       }
-      const tags: CurveTags = {
-        ...(flags.trainLoss ? { trainLoss: flags.trainLoss } : {}),
-        ...(flags.valLoss ? { valLoss: flags.valLoss } : {}),
-        ...(flags.metric ? { metric: flags.metric } : {}),
-        ...(flags.valMetric ? { valMetric: flags.valMetric } : {}),
-        ...(flags.lr ? { lr: flags.lr } : {}),
-      };
       let dash: DashboardServer;
       try {
         dash = await startDashboard({ paths, host: flags.host, port, intervalMs: interval * 1000, diagnose: { checks, tags } });

@@ -7,10 +7,7 @@
 import { isatty } from 'node:tty';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { checks as registry } from '../checks/index.js';
-import { selectChecks } from '../diagnose/diagnose.js';
 import type { Severity } from '../findings/finding.js';
-import type { CurveTags } from '../telemetry/curves.js';
 import type { ChildOptions } from '../watch/child.js';
 import { exitStatus } from '../watch/child.js';
 import { findingJson, findingText, problemJson, problemText, summaryJson, summaryText } from '../watch/render.js';
@@ -19,10 +16,12 @@ import { startWatchSession } from '../watch/session.js';
 import { StatusBoard } from '../watch/status-board.js';
 import type { ExitCode } from './cli-error.js';
 import { CliError } from './cli-error.js';
+import type { CheckFlags } from './check-flags.js';
+import { addCheckOptions, checksAndTags } from './check-flags.js';
 import type { CliIo } from './io.js';
 import { useColor } from './io.js';
 
-interface WatchFlags {
+interface WatchFlags extends CheckFlags {
   format: 'text' | 'json';
   exec?: boolean;
   stopOn: Severity | 'off';
@@ -31,13 +30,6 @@ interface WatchFlags {
   interval: string;
   stallAfter: string;
   timeout?: string;
-  only?: string;
-  skip?: string;
-  trainLoss?: string;
-  valLoss?: string;
-  metric?: string;
-  valMetric?: string;
-  lr?: string;
   color?: boolean;
 }
 
@@ -49,9 +41,6 @@ function seconds(flag: string, value: string, min: number, inclusive: boolean): 
   return x;
 }
 
-function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-}
 
 /** The command after `--` (commander appends it to the paths; the raw arguments say where it starts). */
 function splitCommand(paths: readonly string[], cmd: Command): { paths: string[]; command: string[] } {
@@ -97,8 +86,7 @@ function handleSignals(exec: boolean, stop: AbortController, toChild: (signal: N
  * addWatchCommand(program, io, (code) => { exitCode = code; });
  */
 export function addWatchCommand(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
-  program
-    .command('watch')
+  addCheckOptions(program.command('watch'))
     .description('follow training logs while they are written and print each new finding once; with --exec, start the training command and stop it on a broken run')
     .argument('<path...>', 'log files or directories to follow (they need not exist yet); with --exec, the command follows --')
     .addOption(new Option('-f, --format <format>', 'output: text lines, or one JSON object per line').choices(['text', 'json']).default('text'))
@@ -109,28 +97,13 @@ export function addWatchCommand(program: Command, io: CliIo, setExit: (code: Exi
     .option('--interval <seconds>', 'seconds between looks at the log files', '0.5')
     .option('--stall-after <seconds>', 'report a run whose files stop growing for this long (info)', '300')
     .option('--timeout <seconds>', 'stop after this long (without --exec: exit 0; with --exec: stop the command)')
-    .option('--only <ids>', 'run only these checks (comma-separated ids, e.g. C2,C6)')
-    .option('--skip <ids>', 'skip these checks (comma-separated ids)')
-    .option('--train-loss <tag>', 'tag of the training loss (default: found by naming conventions)')
-    .option('--val-loss <tag>', 'tag of the validation loss')
-    .option('--metric <tag>', 'tag of the training metric')
-    .option('--val-metric <tag>', 'tag of the validation metric')
-    .option('--lr <tag>', 'tag of the learning rate')
     .option('--no-color', 'no colours')
     .action(async (given: string[], flags: WatchFlags, cmd: Command) => {
       const { paths, command } = flags.exec ? splitCommand(given, cmd) : { paths: given, command: [] };
       if (flags.exec && command.length === 0) throw new CliError('--exec: expected the training command after --, e.g. nndoctor watch runs/ --exec -- python train.py', 2);
       if (paths.length === 0) throw new CliError('watch: expected at least one log path before --exec (the directory the command writes its logs to)', 2);
       if (!flags.exec && flags.stopOn !== 'off') throw new CliError('--stop-on: needs --exec (there is no command to stop)', 2);
-      const { checks, unknown } = selectChecks(registry, { ...(flags.only ? { only: list(flags.only) ?? [] } : {}), ...(flags.skip ? { skip: list(flags.skip) ?? [] } : {}) });
-      if (unknown.length > 0) throw new CliError(`--only/--skip: unknown check id(s) ${unknown.join(', ')}; expected ids among ${registry.map((c) => c.id).join(', ')}`, 2);
-      const tags: CurveTags = {
-        ...(flags.trainLoss ? { trainLoss: flags.trainLoss } : {}),
-        ...(flags.valLoss ? { valLoss: flags.valLoss } : {}),
-        ...(flags.metric ? { metric: flags.metric } : {}),
-        ...(flags.valMetric ? { valMetric: flags.valMetric } : {}),
-        ...(flags.lr ? { lr: flags.lr } : {}),
-      };
+      const { checks, tags } = checksAndTags(flags);
       const intervalMs = seconds('--interval', flags.interval, 0.01, true) * 1000;
       const stallAfterMs = seconds('--stall-after', flags.stallAfter, 0, false) * 1000;
       const graceMs = seconds('--grace', flags.grace, 0, true) * 1000;

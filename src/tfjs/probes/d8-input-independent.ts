@@ -10,7 +10,7 @@ import type { Finding, Severity } from '../../findings/finding.js';
 import { permutation, sampleRows } from './batches.js';
 import { cloneModel } from './clone-model.js';
 import type { Probe, ProbeContext } from './probe.js';
-import { asArray, compileProbe, deadline, disposeModel, evaluateLoss, exampleCount, takeRows, trainEpochs } from './probe-kit.js';
+import { compileProbe, deadline, disposeModel, evaluateLoss, exampleCount, takeRows, trainEpochs } from './probe-kit.js';
 import { trainingTargets } from './targets.js';
 import { round } from './tensor-stats.js';
 

@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { makeFinding } from '../../checks/check.js';
-import type { Finding, Severity } from '../../findings/finding.js';
+import type { Finding } from '../../findings/finding.js';
 import { sampleRows, seededNormal } from './batches.js';
 import { cloneModel } from './clone-model.js';
 import type { Probe, ProbeContext } from './probe.js';
