@@ -91,7 +91,12 @@ export function diagnoseRun(run: Run, options: DiagnoseOptions = {}): { report: 
   };
 }
 
-function lastStep(run: Run): number | null {
+/**
+ * The last step of the run's longest scalar series (what a diagnosis reports as `lastStep`).
+ * @example
+ * lastStep(run) // 1499
+ */
+export function lastStep(run: Run): number | null {
   let best: number | null = null;
   let len = -1;
   for (const s of run.scalars.values()) {

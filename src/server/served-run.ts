@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import type { CurveRoles, RunReport } from '../diagnose/diagnose.js';
+import { lastStep } from '../diagnose/diagnose.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import { severityRank } from '../findings/finding.js';
 import type { RunSource } from '../formats/discover.js';
@@ -57,19 +58,6 @@ async function readHead(path: string): Promise<Buffer> {
   } finally {
     await fh.close();
   }
-}
-
-/** The last step of the longest scalar series (what a diagnosis reports as `lastStep`). */
-function longestLastStep(run: Run): number | null {
-  let best: number | null = null;
-  let len = -1;
-  for (const s of run.scalars.values()) {
-    if (s.steps.length > len) {
-      len = s.steps.length;
-      best = s.steps.reduce((a, b) => Math.max(a, b), -Infinity);
-    }
-  }
-  return best;
 }
 
 function findingKey(f: Finding): string {
@@ -266,7 +254,7 @@ export class ServedRun {
       health,
       worst: worst ? { check: worst.check, title: worst.title, severity: worst.severity } : null,
       counts,
-      lastStep: this.report?.lastStep ?? this.cached('lastStep', () => longestLastStep(this.telemetry)),
+      lastStep: this.report?.lastStep ?? this.cached('lastStep', () => lastStep(this.telemetry)),
       unit: this.report?.unit ?? 'step',
       trainLoss: lastValue(this.telemetry, this.report?.curves.trainLoss ?? null),
       valLoss: lastValue(this.telemetry, this.report?.curves.valLoss ?? null),
