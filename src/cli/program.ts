@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import type { ExitCode } from './cli-error.js';
 import { CliError } from './cli-error.js';
+import { addDemoCommand } from './demo-command.js';
 import { addDiagnoseCommand } from './diagnose-command.js';
 import type { CliIo } from './io.js';
 import { addPreflightCommand } from './preflight-command.js';
@@ -45,6 +46,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     exit = code;
   });
   addServeCommand(program, io, (code) => {
+    exit = code;
+  });
+  addDemoCommand(program, io, (code) => {
     exit = code;
   });
   try {

@@ -26,7 +26,11 @@ export const DEMO_EVERY = 10;
 
 /** Where the demo is, for progress bars. */
 export interface DemoProgress {
-  readonly phase: 'loading' | 'training' | 'diagnosing';
+  /**
+   * `loading` (data and model), `batch` (after every optimiser step), `epoch` (after each epoch's
+   * validation), `diagnosing` (training is over).
+   */
+  readonly phase: 'loading' | 'batch' | 'epoch' | 'diagnosing';
   /** 0-based epoch being trained. */
   readonly epoch: number;
   readonly epochs: number;
@@ -76,7 +80,7 @@ export interface DemoResult {
   /** The live finding that stopped training (with `stopOn`), or `null`. */
   readonly stopped: Finding | null;
   readonly steps: number;
-  /** Validation accuracy after the last epoch (NaN if it was not finite). */
+  /** Validation accuracy after the last epoch, `null` when no epoch finished. */
   readonly valAccuracy: number | null;
   /** Wall-clock seconds per phase. */
   readonly seconds: { readonly load: number; readonly train: number; readonly diagnose: number; readonly total: number };
@@ -110,7 +114,7 @@ const seconds = (from: number): number => (performance.now() - from) / 1000;
  * diagnoses the run.
  * @example
  * const result = await runDemo({ fault: findFault('lr-too-high') ?? null, logDir: 'nndoctor-demo/lr-too-high' });
- * result.diagnosis.runs[0]?.findings.map((f) => f.check) // ['C9', ...]
+ * result.diagnosis.runs[0]?.findings.map((f) => f.check) // ['T5']
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = performance.now();
@@ -133,7 +137,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
   const train = tensors(data.train);
   const val = tensors(data.validation);
-  const model = buildModel(config, data.train.features, data.train.classes);
+  let model: tf.LayersModel;
+  try {
+    model = buildModel(config, data.train.features, data.train.classes);
+  } catch (cause) {
+    tf.dispose([train.x, train.y, val.x, val.y]);
+    throw cause;
+  }
   const loaded = performance.now();
 
   const live: Finding[] = [];
@@ -152,15 +162,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const progressCallback = new tf.CustomCallback({
     onBatchEnd: async (_batch, logs) => {
       step++;
-      report({ phase: 'training', step, loss: logs?.['loss'] ?? NaN });
+      report({ phase: 'batch', step, loss: logs?.['loss'] ?? NaN });
     },
     onEpochEnd: async (_epoch, logs) => {
-      report({ valLoss: logs?.['val_loss'] ?? null, valAccuracy: logs?.['val_acc'] ?? null });
+      report({ phase: 'epoch', valLoss: logs?.['val_loss'] ?? null, valAccuracy: logs?.['val_acc'] ?? null });
     },
   });
   try {
     for (let epoch = 0; epoch < config.epochs && doctor.stopped === null; epoch++) {
-      report({ phase: 'training', epoch });
+      progress = { ...progress, epoch };
       const order = epochOrder(data.train.labels.length, config.data, config.seed, epoch);
       const indices = order ? tf.tensor1d(order, 'int32') : null;
       const x = indices ? tf.gather(train.x, indices) : train.x;

@@ -139,3 +139,18 @@ export function withOverrides(config: TrainingConfig, overrides: ConfigOverrides
     ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
   };
 }
+
+/**
+ * One line describing what a config trains, for headers and logs.
+ * @example
+ * describeConfig(healthyConfig()) // '784-32-32-10 MLP (relu) on 2,000 MNIST digits (500 for validation), 6 epochs of batch 32, adam at lr 1e-3, seed 1'
+ */
+export function describeConfig(config: TrainingConfig, features = 784, classes = 10): string {
+  const sizes = [features, ...config.model.hidden.map((l) => l.units), classes].join('-');
+  const acts = [...new Set(config.model.hidden.map((l) => l.activation))].join('/');
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return (
+    `${sizes} MLP${acts ? ` (${acts})` : ''} on ${n(config.data.train)} ${config.data.dataset.toUpperCase()} digits (${n(config.data.validation)} for validation), ` +
+    `${config.epochs} epoch${config.epochs === 1 ? '' : 's'} of batch ${config.batchSize}, ${config.optimizer.name} at lr ${config.optimizer.learningRate.toExponential()}, seed ${config.seed}`
+  );
+}

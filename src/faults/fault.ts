@@ -13,8 +13,9 @@ export interface Fault {
   /** One sentence: what the fault changes and why it breaks training. */
   readonly description: string;
   /**
-   * Catalogue ids of the bug itself (what a probe check would name at its source: `M1`, `D2`...),
-   * which may differ from the checks that see its symptoms in the logs.
+   * Catalogue ids of the bug itself (what a probe check would name at its source: `M1`, `D2`...) or
+   * of the procedure that finds it (`P2` for a learning rate); they may differ from the checks that
+   * see its symptoms in the logs.
    */
   readonly causes: readonly string[];
   /**

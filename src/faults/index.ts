@@ -15,7 +15,11 @@ import { unscaledInputs } from './unscaled-inputs.js';
 import { unshuffledData } from './unshuffled-data.js';
 import { zeroInit } from './zero-init.js';
 
-/** Every injectable fault, sorted by id. */
+/**
+ * Every injectable fault, sorted by id.
+ * @example
+ * for (const fault of faults) console.log(fault.id, fault.checks.join(', '));
+ */
 export const faults: readonly Fault[] = [
   deepSigmoid,
   frozenLayers,
@@ -57,4 +61,4 @@ export type {
   ProbabilitiesName,
   TrainingConfig,
 } from './config.js';
-export { healthyConfig, withOverrides } from './config.js';
+export { describeConfig, healthyConfig, withOverrides } from './config.js';

@@ -16,8 +16,8 @@ export const logZeroNan: Fault = {
   description:
     'Turns the output into ReLU scores divided by their sum (probabilities that can be exactly 0) and replaces the library cross-entropy, which clips probabilities, with a hand-written -sum(y * log(p)) without epsilon: log(0) = -Infinity and 0 * -Infinity = NaN in the loss and the gradients.',
   causes: ['M2'],
-  checks: ['C6'],
-  severity: { C6: 'error' },
+  checks: ['C6', 'T1', 'T2', 'T8'],
+  severity: { C6: 'error', T1: 'error', T2: 'error', T8: 'error' },
   apply: (config) => ({
     ...config,
     loss: 'unsafe-crossentropy',

@@ -4,16 +4,17 @@
 import type { Fault } from './fault.js';
 
 /**
- * The learning rate 100x too high: steps overshoot, the loss jumps around or climbs.
+ * The learning rate 100x too high: steps overshoot and kill most ReLU units (with Adam the loss
+ * does not blow up: the step size is bounded by the rate, and the units it kills stay dead).
  * @example
  * lrTooHigh.apply(healthyConfig()).optimizer.learningRate // 0.1
  */
 export const lrTooHigh: Fault = {
   id: 'lr-too-high',
   title: 'Learning rate too high',
-  description: 'Multiplies the learning rate by 100 (Adam at 0.1): every step overshoots, so the loss oscillates or climbs instead of settling.',
+  description: 'Multiplies the learning rate by 100 (Adam at 0.1): the first steps overshoot so far that most ReLU units are pushed to never activate again (dead ReLUs), and the network that is left stalls far below the accuracy it could reach.',
   causes: ['P2'],
-  checks: ['C9'],
-  severity: { C9: 'warning' },
+  checks: ['T5'],
+  severity: { T5: 'warning' },
   apply: (config) => ({ ...config, optimizer: { ...config.optimizer, learningRate: config.optimizer.learningRate * 100 } }),
 };

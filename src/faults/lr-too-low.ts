@@ -13,7 +13,7 @@ export const lrTooLow: Fault = {
   title: 'Learning rate too low',
   description: 'Divides the learning rate by 1000 (Adam at 1e-6): each update is a tiny fraction of the weights, so in the time budget the loss hardly moves from where it started.',
   causes: ['P2'],
-  checks: ['C1'],
-  severity: { C1: 'error' },
+  checks: ['C1', 'T4'],
+  severity: { C1: 'error', T4: 'warning' },
   apply: (config) => ({ ...config, optimizer: { ...config.optimizer, learningRate: config.optimizer.learningRate / 1000 } }),
 };

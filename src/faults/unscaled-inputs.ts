@@ -12,9 +12,9 @@ import type { Fault } from './fault.js';
 export const unscaledInputs: Fault = {
   id: 'unscaled-inputs',
   title: 'Unscaled inputs',
-  description: 'Feeds raw pixel values 0-255 instead of 0-1 (the normalisation step forgotten): first-layer pre-activations are ~255x too large, so activations explode and training is unstable.',
+  description: 'Feeds raw pixel values 0-255 instead of 0-1 (the normalisation step forgotten): hidden activations are ~100x larger than healthy ones (std ~90 instead of ~1) and the network learns far less in the same time.',
   causes: ['D2'],
-  checks: ['C9'],
-  severity: { C9: 'warning' },
+  checks: ['T7'],
+  severity: { T7: 'warning' },
   apply: (config) => ({ ...config, data: { ...config.data, inputScale: config.data.inputScale * 255 } }),
 };

@@ -14,8 +14,8 @@ export const zeroInit: Fault = {
   title: 'Zero initialisation',
   description: 'Initialises every kernel to zero: all units of a layer stay identical, ReLU hidden layers output 0 and get no gradient, and only the output biases learn (the class frequencies).',
   causes: ['M5'],
-  checks: ['C1', 'T9'],
-  severity: { C1: 'error', T9: 'warning' },
+  checks: ['C1', 'T3', 'T5', 'T7', 'T9'],
+  severity: { C1: 'error', T3: 'error', T5: 'error', T7: 'error', T9: 'warning' },
   apply: (config) => ({
     ...config,
     model: {
