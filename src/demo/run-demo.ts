@@ -10,6 +10,7 @@ import type { Check } from '../checks/check.js';
 import { diagnoseRun } from '../diagnose/diagnose.js';
 import type { Diagnosis } from '../diagnose/diagnose-paths.js';
 import type { Finding } from '../findings/finding.js';
+import { sortFindings } from '../findings/finding.js';
 import type { DataSplit, Examples } from '../faults/arrange.js';
 import { arrangeData, epochOrder } from '../faults/arrange.js';
 import { buildModel } from '../faults/build-model.js';
@@ -18,6 +19,8 @@ import { healthyConfig, withOverrides } from '../faults/config.js';
 import type { Fault } from '../faults/fault.js';
 import type { Run } from '../telemetry/run.js';
 import { createDoctor } from '../tfjs/index.js';
+import { m1ActivationBeforeSoftmax } from '../tfjs/probes/m1-activation-before-softmax.js';
+import type { Probe } from '../tfjs/probes/probe.js';
 import { loadMnist } from './mnist.js';
 
 
@@ -75,6 +78,11 @@ export interface DemoResult {
   readonly run: Run;
   /** The final diagnosis of the run (one run). */
   readonly diagnosis: Diagnosis;
+  /**
+   * Findings of the static model checks run before training (M1): facts about the model's wiring that
+   * no log shows, so `nndoctor diagnose <logDir>` reports everything but these.
+   */
+  readonly modelFindings: readonly Finding[];
   /** Findings reported live while training, in order of arrival. */
   readonly liveFindings: readonly Finding[];
   /** The live finding that stopped training (with `stopOn`), or `null`. */
@@ -108,6 +116,25 @@ function tensors(examples: Examples): { x: tf.Tensor2D; y: tf.Tensor2D } {
 }
 
 const seconds = (from: number): number => (performance.now() - from) / 1000;
+
+/** Static model checks of the pre-flight catalogue that need no training: cheap, run before every demo. */
+const STATIC_MODEL_PROBES: readonly Probe[] = [m1ActivationBeforeSoftmax];
+
+async function staticModelFindings(model: tf.LayersModel, train: { x: tf.Tensor2D; y: tf.Tensor2D }, config: TrainingConfig): Promise<Finding[]> {
+  const out: Finding[] = [];
+  for (const probe of STATIC_MODEL_PROBES) {
+    out.push(
+      ...(await probe.run({
+        model,
+        data: { x: train.x, y: train.y, kind: 'image' },
+        training: { loss: 'categoricalCrossentropy', optimizer: config.optimizer.name, learningRate: config.optimizer.learningRate, batchSize: config.batchSize },
+        budgetMs: 2_000,
+        seed: config.seed,
+      })),
+    );
+  }
+  return out;
+}
 
 /**
  * Trains the demo network (with `fault` injected, if any) under the nndoctor instrumentation and
@@ -144,6 +171,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     tf.dispose([train.x, train.y, val.x, val.y]);
     throw cause;
   }
+  const modelFindings = await staticModelFindings(model, train, config);
   const loaded = performance.now();
 
   const live: Finding[] = [];
@@ -197,7 +225,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   }
   const trained = performance.now();
   report({ phase: 'diagnosing' });
-  const { report: runReport, problems } = diagnoseRun(doctor.run, options.checks ? { checks: options.checks } : {});
+  const { report: fromTelemetry, problems } = diagnoseRun(doctor.run, options.checks ? { checks: options.checks } : {});
+  const runReport =
+    modelFindings.length === 0
+      ? fromTelemetry
+      : {
+          ...fromTelemetry,
+          notes: [...fromTelemetry.notes, `${modelFindings.map((f) => f.check).join(', ')}: from a static look at the model before training (as in nndoctor preflight), not from the logs`],
+          findings: sortFindings([...fromTelemetry.findings, ...modelFindings]),
+        };
   const diagnosis: Diagnosis = { version: 1, runs: [runReport], problems };
   return {
     config,
@@ -205,6 +241,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     logDir,
     run: doctor.run,
     diagnosis,
+    modelFindings,
     liveFindings: live,
     stopped: doctor.stopped,
     steps: step,
