@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DataSplit, Examples } from './arrange.js';
 import { arrangeData, epochOrder, take } from './arrange.js';
 import { healthyConfig } from './config.js';
-import { deriveSeed, permutation, seededRandom } from './random.js';
+import { deriveSeed, permutation, seededRandom } from '../random/seeded.js';
 
 /** `n` examples of 2 features, example i = [i, -i], labels cycling 0..classes-1. */
 function examples(n: number, classes = 3): Examples {

@@ -3,7 +3,7 @@
  * seeded per-epoch order. Pure (typed arrays in, new typed arrays out); no tfjs.
  */
 import type { DataConfig } from './config.js';
-import { deriveSeed, permutation } from './random.js';
+import { deriveSeed, permutation } from '../random/seeded.js';
 
 /** Labelled examples, row-major: example i is `inputs[i * features .. (i + 1) * features)`. */
 export interface Examples {

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationName, InitializerName, LossName, OptimizerConfig, TrainingConfig } from './config.js';
-import { deriveSeed } from './random.js';
+import { deriveSeed } from '../random/seeded.js';
 
 /**
  * Dropout with a different seeded mask at every training call: tfjs' own `Dropout` with a `seed`

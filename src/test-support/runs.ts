@@ -4,6 +4,7 @@
 import type { Histogram, StepUnit } from '../telemetry/series.js';
 import type { Run } from '../telemetry/run.js';
 import { createRun, runSink } from '../telemetry/run.js';
+import { seededRandom } from '../random/seeded.js';
 
 /** A series given as values (steps 0..n-1 times `every`) or as explicit steps and values. */
 export type SeriesSpec = readonly number[] | { readonly steps: readonly number[]; readonly values: readonly number[]; readonly unit?: StepUnit };
@@ -35,14 +36,7 @@ export function runFrom(scalars: Record<string, SeriesSpec>, options: { id?: str
  * const rand = seeded(42); rand(); // 0.6011...
  */
 export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ProbeContext, ProbeData, TrainingSpec } from './probe.js';
+import { seededRandom } from '../../random/seeded.js';
 
 /** One tensor or several, as `ProbeData` holds them. */
 export type Tensors = tf.Tensor | readonly tf.Tensor[];
@@ -93,14 +94,7 @@ export function breathe(): Promise<void> {
  * const rand = rng(ctx.seed); rand() // in [0, 1)
  */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed >>> 0 || 0x9e3779b9);
 }
 
 /** Keras / TF.js loss name in camelCase (`categorical_crossentropy` -> `categoricalCrossentropy`; `mse` -> `meanSquaredError`). */

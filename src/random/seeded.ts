@@ -1,6 +1,7 @@
 /**
- * A small seeded random number generator (mulberry32) and a seeded Fisher-Yates permutation, so data
- * order is reproducible (tfjs' own `fit` shuffle uses `Math.random`).
+ * Seeded random numbers (mulberry32), a seeded Fisher-Yates permutation and seed derivation: every
+ * random choice nndoctor makes (data order, fault injection, probes, test data) is reproducible
+ * (TF.js' own `fit` shuffle uses `Math.random`).
  */
 
 /**
