@@ -11,8 +11,8 @@ import type { Finding } from '../findings/finding.js';
 import type { Check } from './check.js';
 import { makeFinding, tooLittleData } from './check.js';
 
-/** Fewest finite points to call a loss flat: a stuck loss is certain even on short epoch curves. */
-export const C1_MIN_POINTS = 3;
+/** Fewest finite points to call a loss flat: a stuck loss is certain on short (5-20 point) epoch curves, not on the first 3 points of a run being watched. */
+export const C1_MIN_POINTS = 5;
 /** Relative distance from a chance level (ln C) that counts as parked there. */
 export const C1_REFERENCE_TOLERANCE = 0.03;
 
