@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runDemo } from '../src/demo/run-demo.js';
+import { runDemo } from '../src/tfjs/demo/run-demo.js';
 import { diagnosePaths } from '../src/diagnose/diagnose-paths.js';
 import type { Fault } from '../src/faults/index.js';
 import { faults } from '../src/faults/index.js';

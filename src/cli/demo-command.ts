@@ -10,7 +10,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { createColors } from 'picocolors';
-import type { DemoProgress, DemoResult } from '../demo/run-demo.js';
+import type { DemoProgress, DemoResult } from '../tfjs/demo/run-demo.js';
 import type { ConfigOverrides, Fault } from '../faults/index.js';
 import { describeConfig, faults, findFault, healthyConfig, withOverrides } from '../faults/index.js';
 import type { Finding, Severity } from '../findings/finding.js';
@@ -181,7 +181,7 @@ export function addDemoCommand(program: Command, io: CliIo, setExit: (code: Exit
       if (fault) io.stderr.write(`injected fault: ${fault.id} (${fault.title}): ${fault.description}\n`);
       else io.stderr.write('no fault injected (healthy run; nndoctor demo --list shows the faults --bug injects)\n');
 
-      const { runDemo } = await import('../demo/run-demo.js');
+      const { runDemo } = await import('../tfjs/demo/run-demo.js');
       const progress = demoProgress(io.stderr, io.stderr.isTTY === true && io.env['CI'] === undefined);
       let result: DemoResult;
       try {

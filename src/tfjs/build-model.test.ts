@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { quietBackend } from '../tfjs/index.js';
+import { quietBackend } from './index.js';
 import { buildModel, unsafeCrossentropy } from './build-model.js';
-import { healthyConfig } from './config.js';
-import { findFault } from './index.js';
+import { healthyConfig } from '../faults/config.js';
+import { findFault } from '../faults/index.js';
 
 quietBackend();
 const models: tf.LayersModel[] = [];

@@ -6,21 +6,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { Check } from '../checks/check.js';
-import { diagnoseRun } from '../diagnose/diagnose.js';
-import type { Diagnosis } from '../diagnose/diagnose-paths.js';
-import type { Finding } from '../findings/finding.js';
-import { sortFindings } from '../findings/finding.js';
-import type { DataSplit, Examples } from '../faults/arrange.js';
-import { arrangeData, epochOrder } from '../faults/arrange.js';
-import { buildModel } from '../faults/build-model.js';
-import type { ConfigOverrides, TrainingConfig } from '../faults/config.js';
-import { healthyConfig, withOverrides } from '../faults/config.js';
-import type { Fault } from '../faults/fault.js';
-import type { Run } from '../telemetry/run.js';
-import { createDoctor } from '../tfjs/index.js';
-import { m1ActivationBeforeSoftmax } from '../tfjs/probes/m1-activation-before-softmax.js';
-import type { Probe } from '../tfjs/probes/probe.js';
+import type { Check } from '../../checks/check.js';
+import { diagnoseRun } from '../../diagnose/diagnose.js';
+import type { Diagnosis } from '../../diagnose/diagnose-paths.js';
+import type { Finding } from '../../findings/finding.js';
+import { sortFindings } from '../../findings/finding.js';
+import type { DataSplit, Examples } from '../../faults/arrange.js';
+import { arrangeData, epochOrder } from '../../faults/arrange.js';
+import { buildModel } from '../build-model.js';
+import type { ConfigOverrides, TrainingConfig } from '../../faults/config.js';
+import { healthyConfig, withOverrides } from '../../faults/config.js';
+import type { Fault } from '../../faults/fault.js';
+import type { Run } from '../../telemetry/run.js';
+import { createDoctor } from '../index.js';
+import { m1ActivationBeforeSoftmax } from '../probes/m1-activation-before-softmax.js';
+import type { Probe } from '../probes/probe.js';
 import { loadMnist } from './mnist.js';
 
 

@@ -4,7 +4,7 @@
  * is the arranger's job (`faults/arrange.ts`, seeded).
  */
 import { createRequire } from 'node:module';
-import type { DataSplit, Examples } from '../faults/arrange.js';
+import type { DataSplit, Examples } from '../../faults/arrange.js';
 
 /** Pixels per digit (28 x 28, flattened). */
 export const MNIST_FEATURES = 784;

@@ -6,7 +6,7 @@
  * tags are the same from run to run.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ActivationName, InitializerName, LossName, OptimizerConfig, TrainingConfig } from './config.js';
+import type { ActivationName, InitializerName, LossName, OptimizerConfig, TrainingConfig } from '../faults/config.js';
 import { deriveSeed } from '../random/seeded.js';
 
 /**
