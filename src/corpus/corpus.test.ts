@@ -1,0 +1,41 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { diagnosePaths } from '../diagnose/diagnose-paths.js';
+import { generateCorpus } from './generate.js';
+import type { CorpusLabels } from './labels.js';
+import { planCorpus } from './plan.js';
+import { scoreCorpus } from './score.js';
+
+describe('corpus plan', () => {
+  it('splits tuning and test by seed and by architecture', () => {
+    const runs = planCorpus();
+    const of = (split: string) => runs.filter((r) => r.split === split);
+    const seeds = (split: string) => new Set(of(split).map((r) => r.seed));
+    const archs = (split: string) => new Set(of(split).map((r) => r.arch));
+    expect([...seeds('tuning')].some((s) => seeds('test').has(s))).toBe(false);
+    expect([...archs('tuning')].some((a) => archs('test').has(a))).toBe(false);
+    expect(runs.some((r) => r.exports.length > 0)).toBe(true);
+  });
+});
+
+describe('corpus smoke', () => {
+  const out = mkdtempSync(join(tmpdir(), 'nndoctor-corpus-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('generates, labels, exports and scores a tiny corpus', async () => {
+    const plan = planCorpus({ quick: true, faults: [null, 'log-zero-nan'] })
+      .filter((r) => r.split === 'tuning')
+      .map((r, i) => ({ ...r, config: { ...r.config, data: { ...r.config.data, train: 160, validation: 40 }, epochs: 3 }, exports: i === 0 ? (['jsonl'] as const) : [] }));
+    const labels = await generateCorpus({ out, plan });
+    expect(JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8')) as CorpusLabels).toEqual(labels);
+    expect(labels.runs.map((r) => r.format)).toEqual(['tensorboard', 'jsonl', 'tensorboard']);
+    const nan = labels.runs.find((r) => r.fault === 'log-zero-nan');
+    expect(nan?.labels['C6']?.expect).toBe('must');
+    expect(nan?.live.some((a) => a.check === 'T1')).toBe(true);
+    const score = scoreCorpus(labels, await diagnosePaths([out])).splits.find((s) => s.split === 'tuning');
+    expect(score?.unmatched).toEqual([]);
+    expect(score?.checks.find((c) => c.check === 'C6')?.recall).toBe(1);
+  }, 90_000);
+});

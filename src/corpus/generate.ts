@@ -1,0 +1,116 @@
+/**
+ * The corpus generator: trains every planned run with the demo runner (fault injection + the TF.js
+ * doctor writing a TensorBoard log directory with per-layer telemetry), labels it from its telemetry,
+ * writes the exports, and finally `labels.json`.
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MNIST_CLASSES } from '../tfjs/demo/mnist.js';
+import { runDemo } from '../tfjs/demo/run-demo.js';
+import type { TrainingConfig } from '../faults/config.js';
+import { findFault } from '../faults/index.js';
+import { discoverRuns } from '../formats/discover.js';
+import { readers } from '../formats/index.js';
+import { loadRun } from '../formats/load.js';
+import { toJsonl, toKerasCsv, toLightningCsv } from './exporters.js';
+import { labelRun } from './labeller.js';
+import type { CheckLabel, CorpusLabels, LabelledRun, LiveAlert } from './labels.js';
+import type { ExportFormat, PlannedRun } from './plan.js';
+import { planCorpus } from './plan.js';
+
+/** Options of {@link generateCorpus}. */
+export interface GenerateOptions {
+  /** Corpus root directory (created). */
+  readonly out: string;
+  readonly quick?: boolean;
+  /** The runs to train (default: {@link planCorpus} with `quick`). */
+  readonly plan?: readonly PlannedRun[];
+  /** Called after each run with a one-line summary. */
+  readonly onProgress?: (done: number, total: number, line: string) => void;
+}
+
+/** Checks a reader of each export format can still be judged on (the rest become `either`). */
+const EXPORT_CHECKS: Readonly<Record<ExportFormat, readonly string[]>> = {
+  'lightning-csv': ['C1', 'C2', 'C6', 'C7', 'C9', 'C10'],
+  jsonl: ['C1', 'C2', 'C6', 'C7', 'C9', 'C10'],
+  // One point per epoch: no per-batch noise, spikes or epoch period to see.
+  'keras-csv': ['C1', 'C2', 'C6'],
+};
+
+const FILE: Readonly<Record<ExportFormat, string>> = { 'lightning-csv': 'metrics.csv', 'keras-csv': 'training.log', jsonl: 'metrics.jsonl' };
+
+/**
+ * Generates the corpus under `options.out` and returns its labels (also written to `labels.json`).
+ * @example
+ * const labels = await generateCorpus({ out: 'corpus', quick: true, onProgress: (d, t, line) => console.log(`[${d}/${t}] ${line}`) });
+ * labels.runs.length // runs plus exports
+ */
+export async function generateCorpus(options: GenerateOptions): Promise<CorpusLabels> {
+  const plan = options.plan ?? planCorpus({ quick: options.quick === true });
+  mkdirSync(options.out, { recursive: true });
+  const runs: LabelledRun[] = [];
+  let done = 0;
+  for (const planned of plan) {
+    const started = performance.now();
+    const fault = planned.fault === null ? null : (findFault(planned.fault) ?? null);
+    if (planned.fault !== null && fault === null) throw new Error(`corpus: unknown fault ${planned.fault}`);
+    // A log directory from an earlier generation would add a second event file to the run.
+    for (const dir of [planned.id, ...planned.exports.map((f) => `${planned.id}__${f}`)]) rmSync(join(options.out, dir), { recursive: true, force: true });
+    const live: LiveAlert[] = [];
+    const result = await runDemo({
+      fault,
+      config: planned.config,
+      logDir: join(options.out, planned.id),
+      onFinding: (f, { step }) => live.push({ check: f.check, severity: f.severity, step }),
+    });
+    const stepsPerEpoch = Math.ceil(result.config.data.train / result.config.batchSize);
+    const labels = labelRun(result.run, { classes: MNIST_CLASSES, stepsPerEpoch });
+    const musts = Object.entries(labels).filter(([, l]) => l.expect === 'must').map(([id]) => id);
+    const base = { source: planned.id, split: planned.split, fault: planned.fault, arch: planned.arch, dataset: planned.dataset, seed: planned.seed, steps: result.steps };
+    runs.push({ ...base, dir: planned.id, format: 'tensorboard', healthy: planned.fault === null && musts.length === 0, labels, live });
+    for (const format of planned.exports) {
+      const dir = `${planned.id}__${format}`;
+      mkdirSync(join(options.out, dir), { recursive: true });
+      const text = format === 'lightning-csv' ? toLightningCsv(result.run) : format === 'keras-csv' ? toKerasCsv(result.run) : toJsonl(result.run);
+      writeFileSync(join(options.out, dir, FILE[format]), text);
+      const kept: Record<string, CheckLabel> = {};
+      for (const [id, l] of Object.entries(labels)) kept[id] = EXPORT_CHECKS[format].includes(id) ? l : { expect: 'either', onset: null, why: `not judged from a ${format} export` };
+      runs.push({ ...base, dir, format, healthy: planned.fault === null && musts.length === 0, labels: kept, live: [] });
+    }
+    done++;
+    const secs = ((performance.now() - started) / 1000).toFixed(1);
+    options.onProgress?.(done, plan.length, `${planned.id}: ${result.steps} steps, ${secs}s, must fire: ${musts.join(' ') || '-'}, live: ${[...new Set(live.map((a) => a.check))].join(' ') || '-'}`);
+  }
+  const out: CorpusLabels = { version: 1, generated: new Date().toISOString(), quick: options.quick === true, runs };
+  writeFileSync(join(options.out, 'labels.json'), `${JSON.stringify(out, null, 1)}\n`);
+  return out;
+}
+
+/**
+ * Re-derives the labels of an existing corpus from its TensorBoard log directories (after a change
+ * to the labeller), keeping the live alerts recorded at training time; rewrites `labels.json`.
+ * @example
+ * const labels = await relabelCorpus('corpus');
+ */
+export async function relabelCorpus(out: string): Promise<CorpusLabels> {
+  const old = JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8')) as CorpusLabels;
+  const fresh = new Map<string, Record<string, CheckLabel>>();
+  for (const r of old.runs.filter((x) => x.format === 'tensorboard')) {
+    const config = JSON.parse(readFileSync(join(out, r.dir, 'demo-config.json'), 'utf8')) as { config: TrainingConfig };
+    const { runs } = await discoverRuns([join(out, r.dir)], readers);
+    const source = runs[0];
+    if (!source) throw new Error(`corpus: no run found in ${r.dir}`);
+    const { run } = await loadRun(source);
+    fresh.set(r.dir, labelRun(run, { classes: MNIST_CLASSES, stepsPerEpoch: Math.ceil(config.config.data.train / config.config.batchSize) }));
+  }
+  const runs = old.runs.map((r): LabelledRun => {
+    const labels = fresh.get(r.source) ?? {};
+    const musts = Object.values(labels).some((l) => l.expect === 'must');
+    const kept: Record<string, CheckLabel> = {};
+    for (const [id, l] of Object.entries(labels)) kept[id] = r.format === 'tensorboard' || EXPORT_CHECKS[r.format].includes(id) ? l : { expect: 'either', onset: null, why: `not judged from a ${r.format} export` };
+    return { ...r, labels: kept, healthy: r.fault === null && !musts };
+  });
+  const result: CorpusLabels = { ...old, generated: new Date().toISOString(), runs };
+  writeFileSync(join(out, 'labels.json'), `${JSON.stringify(result, null, 1)}\n`);
+  return result;
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { createRun, runSink } from '../telemetry/run.js';
+import { labelRun } from './labeller.js';
+import { toJsonl, toKerasCsv, toLightningCsv } from './exporters.js';
+
+function makeRun(loss: (s: number) => number, n = 100, extra: (sink: ReturnType<typeof runSink>, s: number) => void = () => undefined) {
+  const run = createRun('r', 'tfjs');
+  const sink = runSink(run);
+  for (let s = 0; s < n; s++) {
+    if (s % 10 === 0) sink.scalar('epoch', s, s / 10, NaN);
+    sink.scalar('loss', s, loss(s), NaN);
+    if (s % 10 === 9) {
+      sink.scalar('val_loss', s, loss(s), NaN);
+      sink.scalar('epoch_loss', s / 10 - 0.9, loss(s), NaN, 'epoch');
+    }
+    extra(sink, s);
+  }
+  return run;
+}
+const ctx = { classes: 10, stepsPerEpoch: 10 };
+const noise = (s: number): number => 0.02 * Math.sin(s * 12.9898) * 43758.5453 % 0.02;
+
+describe('labelRun', () => {
+  it('labels a healthy falling curve: nothing must fire', () => {
+    const labels = labelRun(makeRun((s) => 2.3 * Math.exp(-s / 25) + 0.1 + noise(s)), ctx);
+    expect(Object.entries(labels).filter(([, l]) => l.expect === 'must')).toEqual([]);
+    expect(labels['C1']?.expect).toBe('mustNot');
+    expect(labels['C6']?.expect).toBe('mustNot');
+  });
+
+  it('labels a NaN at step 30: C6 and T1 must fire with onset 30', () => {
+    const labels = labelRun(makeRun((s) => (s >= 30 ? NaN : 2.3 - s * 0.01)), ctx);
+    expect(labels['C6']).toMatchObject({ expect: 'must', onset: 30 });
+    expect(labels['T1']).toMatchObject({ expect: 'must', onset: 30 });
+  });
+
+  it('labels a flat loss C1, a rising loss C2 (from what the curve did, whatever the fault)', () => {
+    expect(labelRun(makeRun(() => 2.3 + noise(0)), ctx)['C1']?.expect).toBe('must');
+    const rising = labelRun(makeRun((s) => 0.5 + s * 0.05), ctx);
+    expect(rising['C2']?.expect).toBe('must');
+    expect(rising['C1']?.expect).toBe('either');
+  });
+
+  it('labels a parameter whose update ratio is always 0 as T9, and a dead ReLU layer as T5', () => {
+    const run = makeRun((s) => 2.3 * Math.exp(-s / 25) + 0.1, 100, (sink, s) => {
+      if (s % 10 !== 0) return;
+      sink.scalar('weight_norm/hidden1/kernel', s, 3, NaN);
+      sink.scalar('update_ratio/hidden1/kernel', s, 0, NaN);
+      sink.scalar('act_dead_frac/hidden1', s, s >= 40 ? 1 : 0.1, NaN);
+    });
+    const labels = labelRun(run, ctx);
+    expect(labels['T9']).toMatchObject({ expect: 'must', onset: 0 });
+    expect(labels['T5']).toMatchObject({ expect: 'must', onset: 40 });
+  });
+});
+
+describe('exporters', () => {
+  const run = makeRun((s) => (s === 95 ? NaN : 1 / (s + 1)));
+  it('write Lightning CSV, Keras CSV and JSONL with non-finite values spelled as Python does', () => {
+    const lightning = toLightningCsv(run).split('\n');
+    expect(lightning[0]).toBe('epoch,step,train_loss,train_acc,val_loss,val_acc');
+    expect(lightning).toContain('9,95,nan,,,');
+    expect(toKerasCsv(run).split('\n')[0]).toBe('epoch,loss');
+    expect(toJsonl(run)).toContain('{"step": 95, "epoch": 9, "train/loss": NaN}');
+  });
+});
+
+describe('labelRun, gradients', () => {
+  it('labels T3 when the first-layer gradient is ~0 for the last third of the run', () => {
+    const run = makeRun((s) => 2.3 * Math.exp(-s / 25) + 0.1, 100, (sink, s) => {
+      if (s % 10 !== 0) return;
+      sink.scalar('grad_norm/hidden1/kernel', s, s >= 50 ? 0 : 0.5, NaN);
+      sink.scalar('grad_norm/output/kernel', s, 0.5, NaN);
+    });
+    expect(labelRun(run, ctx)['T3']).toMatchObject({ expect: 'must', onset: 50 });
+  });
+});
