@@ -4,9 +4,8 @@
  * `act_dead_frac/<layer>`: per sampled batch, the share of the layer's units (last axis) that are zero
  * on every example of the batch.
  */
-import { median } from '../analysis/robust.js';
+import { lateLevels } from '../analysis/late-level.js';
 import type { Finding } from '../findings/finding.js';
-import type { Curve } from '../telemetry/curves.js';
 import { layerCurves } from '../telemetry/layers.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding, tooLittleData } from './check.js';
@@ -25,21 +24,9 @@ const MIN_POINTS = 3;
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
 function judge(ctx: CheckContext): Finding[] {
-  const hits: Array<{ layer: string; curve: Curve; dead: number; from: number; to: number }> = [];
-  let short: Curve | null = null;
-  let judged = 0;
-  for (const [layer, curve] of layerCurves(ctx.run, 'act_dead_frac')) {
-    const half = Math.floor(curve.values.length / 2);
-    const window = curve.values.slice(half).filter((v) => Number.isFinite(v));
-    if (window.length < MIN_POINTS) {
-      short ??= curve;
-      continue;
-    }
-    judged++;
-    const dead = median(window);
-    if (dead > WARN) hits.push({ layer, curve, dead, from: curve.steps[half] as number, to: curve.steps[curve.steps.length - 1] as number });
-  }
-  if (judged === 0 && short) return [tooLittleData(t5DeadRelus, short.tag, Math.ceil(short.values.length / 2), MIN_POINTS)];
+  const { levels, short } = lateLevels(layerCurves(ctx.run, 'act_dead_frac'), MIN_POINTS);
+  if (short) return [tooLittleData(t5DeadRelus, short.tag, Math.ceil(short.values.length / 2), MIN_POINTS)];
+  const hits = levels.filter((l) => l.level > WARN).map((l) => ({ ...l, dead: l.level }));
   if (hits.length === 0) return [];
   hits.sort((a, b) => b.dead - a.dead);
   const worst = hits[0] as (typeof hits)[number];

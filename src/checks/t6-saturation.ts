@@ -4,9 +4,8 @@
  * the share of a hidden sigmoid/tanh/softsign layer's outputs whose pre-activation has |x| > 3
  * (sigmoid slope there <= 0.045, 18% of its peak; tanh <= 0.0099, 1% of its peak).
  */
-import { median } from '../analysis/robust.js';
+import { lateLevels } from '../analysis/late-level.js';
 import type { Finding } from '../findings/finding.js';
-import type { Curve } from '../telemetry/curves.js';
 import { layerCurves } from '../telemetry/layers.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding, tooLittleData } from './check.js';
@@ -24,21 +23,9 @@ const MIN_POINTS = 3;
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
 function judge(ctx: CheckContext): Finding[] {
-  const hits: Array<{ layer: string; curve: Curve; share: number; from: number; to: number }> = [];
-  let short: Curve | null = null;
-  let judged = 0;
-  for (const [layer, curve] of layerCurves(ctx.run, 'act_sat_frac')) {
-    const half = Math.floor(curve.values.length / 2);
-    const window = curve.values.slice(half).filter((v) => Number.isFinite(v));
-    if (window.length < MIN_POINTS) {
-      short ??= curve;
-      continue;
-    }
-    judged++;
-    const share = median(window);
-    if (share > WARN) hits.push({ layer, curve, share, from: curve.steps[half] as number, to: curve.steps[curve.steps.length - 1] as number });
-  }
-  if (judged === 0 && short) return [tooLittleData(t6Saturation, short.tag, Math.ceil(short.values.length / 2), MIN_POINTS)];
+  const { levels, short } = lateLevels(layerCurves(ctx.run, 'act_sat_frac'), MIN_POINTS);
+  if (short) return [tooLittleData(t6Saturation, short.tag, Math.ceil(short.values.length / 2), MIN_POINTS)];
+  const hits = levels.filter((l) => l.level > WARN).map((l) => ({ ...l, share: l.level }));
   if (hits.length === 0) return [];
   hits.sort((a, b) => b.share - a.share);
   const worst = hits[0] as (typeof hits)[number];

@@ -4,7 +4,7 @@
  * signal vanishes layer after layer; too large: it explodes, saturates what follows, and the
  * gradients scale with it.
  */
-import { median } from '../analysis/robust.js';
+import { lateLevels } from '../analysis/late-level.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { Curve } from '../telemetry/curves.js';
 import { layerCurves } from '../telemetry/layers.js';
@@ -52,25 +52,16 @@ function judge(ctx: CheckContext): Finding[] {
   const hidden = curves.slice(0, -1); // the last layer logged is the output: its scale is the target's
   const bounded = saturationLayers(ctx); // nndoctor writes act_sat_frac for hidden sigmoid/tanh/softsign layers
   const hits: Hit[] = [];
-  let short: Curve | null = null;
-  let judged = 0;
-  for (const [layer, curve] of hidden) {
-    const half = Math.floor(curve.values.length / 2);
-    const window = curve.values.slice(half).filter((v) => Number.isFinite(v));
-    if (window.length < MIN_POINTS) {
-      short ??= curve;
-      continue;
-    }
-    judged++;
-    const std = median(window);
+  const { levels, short } = lateLevels(hidden, MIN_POINTS);
+  if (short) return [tooLittleData(t7ActivationScale, short.tag, Math.ceil(short.values.length / 2), MIN_POINTS)];
+  for (const { layer, curve, level: std, from, to } of levels) {
     const b = bounded.has(layer);
     const low = b ? WARN[0] / BOUNDED_FACTOR : WARN[0];
     const lowError = b ? ERROR[0] / BOUNDED_FACTOR : ERROR[0];
-    const span = { from: curve.steps[half] as number, to: curve.steps[curve.steps.length - 1] as number };
+    const span = { from, to };
     if (std < low) hits.push({ layer, curve, std, severity: std < lowError ? 'error' : 'warning', direction: 'vanish', off: Math.log10(low / Math.max(std, 1e-30)), bounded: b, ...span });
     else if (!b && std > WARN[1]) hits.push({ layer, curve, std, severity: std > ERROR[1] ? 'error' : 'warning', direction: 'explode', off: Math.log10(std / WARN[1]), bounded: b, ...span });
   }
-  if (judged === 0 && short) return [tooLittleData(t7ActivationScale, short.tag, Math.ceil(short.values.length / 2), MIN_POINTS)];
   if (hits.length === 0) return [];
   hits.sort((a, b) => b.off - a.off);
   const worst = hits[0] as Hit;
