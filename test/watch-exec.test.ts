@@ -42,7 +42,7 @@ describe('nndoctor watch --exec', () => {
     expect(io.err()).toMatch(new RegExp(`nndoctor: stopping .*watch-child\\.mjs .* \\(pid \\d+\\): C6 train/loss is NaN from step 20`));
     expect(io.err()).toContain('child: got SIGINT'); // graceful: SIGINT first, and the child's output passed through
     expect(io.out()).toContain('child: training');
-    expect(io.out()).toMatch(/ERROR C6 Curve vanishes \(steps 20-\d+\)/);
+    expect(io.out()).toMatch(/ERROR C6 Curve vanishes \((step 20|steps 20-\d+)\)/); // the NaN may be seen with or without later points
     expect(io.out()).toMatch(/nndoctor watch: 1 run · [1-9]\d* errors? /);
   });
 
