@@ -16,6 +16,8 @@ ruleTable(t2ExplodingGradients, {
     { name: 'small gradients next to normal weights', run: runFrom({ 'grad_norm/fc1': steady(0.01, 1, 0.2), 'weight_norm/fc1': steady(10, 2, 0.01) }) },
     { name: 'zero-initialised bias: weight norm 0 is not divided by', run: runFrom({ 'grad_norm/fc1.bias': steady(0.5, 1, 0.2), 'weight_norm/fc1.bias': steady(1e-9, 2, 0) }) },
     { name: 'growth then plateau at 10x: not still rising', run: runFrom({ grad_norm: curve(N, (i) => (i < 60 ? 0.1 * 10 ** (i / 60) : 1), 0.1, 1) }) },
+    { name: 'a vanishing start that wakes up: 1e-6 -> 4e-3 (T3, not an explosion)', run: runFrom({ 'grad_norm/hidden1': curve(N, (i) => 1e-6 * 4000 ** (i / N), 0.1, 1) }) },
+    { name: 'a dip that recovers: 0.5 -> 0.05 -> 0.9, still rising at the end', run: runFrom({ 'grad_norm/out/bias': curve(N, (i) => (i < 130 ? 0.5 * 10 ** (-i / 130) : 0.05 * 18 ** ((i - 130) / 70)), 0.05, 1) }) },
   ],
   invalid: [
     {

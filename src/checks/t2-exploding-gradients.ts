@@ -16,6 +16,17 @@ import { makeFinding } from './check.js';
 /** Growth from the low point to the end level, in decades: warning (if still rising) / error. */
 const GROWTH_WARN_DECADES = 1;
 const GROWTH_ERROR_DECADES = 2;
+/**
+ * Growth must also take the norm above where it started (end / first >= 10x): a norm that dipped and
+ * recovers (a vanishing start that heals, a quiet stretch) is not exploding.
+ */
+const MIN_OVER_RUN = 10;
+/**
+ * ...and end at a norm that is large in absolute terms: growing from 1e-6 to 4e-3 is a network waking up
+ * from vanishing gradients (T3), not an explosion. Non-finite norms and norms far above the weights
+ * are judged separately.
+ */
+const MIN_EXPLODED_NORM = 1;
 /** "Still rising": the end level is at least this many decades above the level at 2/3 of the run. */
 const STILL_RISING_DECADES = 0.1;
 /** Gradient norm / weight norm (median over the last half of the run) for a warning. */
@@ -64,7 +75,7 @@ function growth(grads: readonly Grad[]): Finding[] {
   const hits: Array<{ g: Grad; severity: Severity; gr: NonNullable<ReturnType<typeof logGrowth>> }> = [];
   for (const g of grads) {
     const gr = logGrowth(g.curve.steps, g.curve.values);
-    if (!gr) continue;
+    if (!gr || gr.overRun < MIN_OVER_RUN || gr.endValue < MIN_EXPLODED_NORM) continue;
     if (gr.decades >= GROWTH_ERROR_DECADES) hits.push({ g, severity: 'error', gr });
     else if (gr.decades >= GROWTH_WARN_DECADES && gr.recentDecades >= STILL_RISING_DECADES) hits.push({ g, severity: 'warning', gr });
   }
@@ -92,6 +103,9 @@ function growth(grads: readonly Grad[]): Finding[] {
         errorDecades: GROWTH_ERROR_DECADES,
         recentDecades: round(gr.recentDecades),
         stillRisingDecades: STILL_RISING_DECADES,
+        overRun: round(gr.overRun),
+        minOverRun: MIN_OVER_RUN,
+        minExplodedNorm: MIN_EXPLODED_NORM,
         curvesAffected: hits.length,
       },
       actions: ['add gradient clipping (clipnorm=1.0)', 'lower the learning rate', 'add normalisation (BatchNorm/LayerNorm) or use He/Glorot init', 'for RNNs, clip and shorten the unrolled sequence'],

@@ -17,8 +17,8 @@ export const deepSigmoid: Fault = {
   title: 'Deep sigmoid stack',
   description: `Replaces the hidden layers with ${DEPTH} sigmoid layers (Glorot init): each one scales the backward gradient by at most 1/4, so the input-side layers get gradients hundreds of times smaller than the output side and the loss hardly falls for most of the run.`,
   causes: ['T3'],
-  checks: ['T3', 'T2', 'C4'],
-  severity: { T3: 'warning', T2: 'error', C4: 'warning' },
+  checks: ['T3', 'C4'],
+  severity: { T3: 'warning', C4: 'warning' },
   apply: (config) => {
     const units = config.model.hidden[0]?.units ?? 32;
     return {
