@@ -3,7 +3,7 @@
  * The rule of thumb (CS231n, Karpathy) is ~1e-3: each step changes a weight matrix by a thousandth of
  * its size. Orders of magnitude below, the layer barely learns; above, the step overshoots.
  */
-import { median } from '../analysis/robust.js';
+import { lateLevels } from '../analysis/late-level.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { Curve } from '../telemetry/curves.js';
 import { layerCurves } from '../telemetry/layers.js';
@@ -42,19 +42,9 @@ interface Level {
 }
 
 function levels(ctx: CheckContext): { judged: Level[]; short: Curve | null } {
-  const judged: Level[] = [];
-  let short: Curve | null = null;
-  for (const [layer, curve] of layerCurves(ctx.run, 'update_ratio')) {
-    if (SKIP.test(layer)) continue;
-    const half = Math.floor(curve.values.length / 2);
-    const window = curve.values.slice(half).filter((v) => Number.isFinite(v));
-    if (window.length < MIN_POINTS) {
-      short ??= curve;
-      continue;
-    }
-    judged.push({ layer, curve, ratio: median(window), from: curve.steps[half] as number, to: curve.steps[curve.steps.length - 1] as number });
-  }
-  return { judged, short };
+  const weights = [...layerCurves(ctx.run, 'update_ratio')].filter(([layer]) => !SKIP.test(layer));
+  const { levels: late, short } = lateLevels(weights, MIN_POINTS);
+  return { judged: late.map((l) => ({ layer: l.layer, curve: l.curve, ratio: l.level, from: l.from, to: l.to })), short };
 }
 
 function lrDecayed(ctx: CheckContext): boolean {
