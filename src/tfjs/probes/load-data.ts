@@ -267,6 +267,18 @@ export function lineColumn(text: string, offset: number): { line: number; column
 }
 
 /**
+ * Line and column of the syntax error `JSON.parse(text)` threw: from the position in V8's message, else
+ * found by scanning; null when neither says.
+ * @example
+ * try { JSON.parse(text) } catch (err) { jsonErrorAt(text, err) } // { line: 3, column: 14 }
+ */
+export function jsonErrorAt(text: string, err: unknown): { line: number; column: number } | null {
+  const m = /position (\d+)/.exec(err instanceof Error ? err.message : String(err));
+  const offset = m ? Number(m[1]) : jsonErrorOffset(text);
+  return offset === null ? null : lineColumn(text, offset);
+}
+
+/**
  * Parses the JSON data format into tables (training and, when present, validation).
  * @example
  * parseJsonData('{"x": [[1, 2]], "y": [0]}', 'data.json', ['input1'], ['dense_2'])
@@ -276,9 +288,7 @@ export function parseJsonData(text: string, file: string, inputNames: readonly s
   try {
     json = JSON.parse(text);
   } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
-    const offset = m ? Number(m[1]) : jsonErrorOffset(text);
-    const at = offset === null ? null : lineColumn(text, offset);
+    const at = jsonErrorAt(text, err);
     throw new DataLoadError(`${file}${at ? ` line ${at.line}, column ${at.column}` : ''}: not valid JSON (${(err as Error).message}); expected {"x": [...], "y": [...]}`, file, at?.line);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new DataLoadError(`${file}: expected a JSON object {"x": [...], "y": [...], "xVal"?: [...], "yVal"?: [...]}`, file);

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { jsonErrorOffset, lineColumn } from './load-data.js';
+import { jsonErrorAt } from './load-data.js';
 import type { TrainingSpec } from './probe.js';
 import { normaliseLoss } from './probe-kit.js';
 
@@ -78,9 +78,7 @@ export async function readModelArtifacts(path: string): Promise<{ artifacts: tf.
   try {
     json = JSON.parse(text);
   } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
-    const offset = m ? Number(m[1]) : jsonErrorOffset(text);
-    const at = offset === null ? null : lineColumn(text, offset);
+    const at = jsonErrorAt(text, err);
     fail(path, `is not valid JSON${at ? ` (line ${at.line}, column ${at.column})` : ''}: ${(err as Error).message}; expected a TF.js layers model.json`);
   }
   if (!isObject(json)) fail(path, 'expected a JSON object with modelTopology and weightsManifest');
