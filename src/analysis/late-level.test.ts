@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Curve } from '../telemetry/curves.js';
-import { lateLevels } from './late-level.js';
+import { lateLevels, latestPoints } from './late-level.js';
 
 const c = (tag: string, values: number[]): Curve => ({ tag, unit: 'step', steps: values.map((_, i) => i * 10), values, restarts: [] });
 
@@ -16,5 +16,16 @@ describe('lateLevels', () => {
     const both = lateLevels([['a', c('x/a', [1, 2])], ['b', c('x/b', [1, 2, 3, 4, 5, 6])]], 3);
     expect(both.short).toBeNull();
     expect(both.levels.map((l) => l.layer)).toEqual(['b']);
+  });
+});
+
+describe('latestPoints', () => {
+  it('returns the last finite points and the steps they span', () => {
+    expect(latestPoints(c('x/a', [0.2, 1, NaN, 1, 0.9]), 3)).toEqual({ values: [1, 1, 0.9], from: 10, to: 40 });
+  });
+
+  it('is null when the curve has fewer finite points', () => {
+    expect(latestPoints(c('x/a', [1, NaN, 1]), 3)).toBeNull();
+    expect(latestPoints(c('x/a', []), 1)).toBeNull();
   });
 });

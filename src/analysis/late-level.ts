@@ -35,3 +35,31 @@ export function lateLevels(curves: Iterable<readonly [string, Curve]>, minPoints
   }
   return { levels, short: levels.length === 0 ? short : null };
 }
+
+/** The last finite points of a curve and the steps they span. */
+export interface LatestPoints {
+  readonly values: number[];
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * The last `count` finite points of `curve` (with the steps they span), or `null` when it has fewer.
+ * Used where the current state matters more than a settled level (a layer that is entirely dead now).
+ * @example
+ * latestPoints({ tag: 'x', unit: 'step', steps: [0, 10, 20, 30], values: [0.2, 1, NaN, 1], restarts: [] }, 2)
+ * // { values: [1, 1], from: 10, to: 30 }
+ */
+export function latestPoints(curve: Curve, count: number): LatestPoints | null {
+  const values: number[] = [];
+  let from = NaN;
+  let to = NaN;
+  for (let i = curve.values.length - 1; i >= 0 && values.length < count; i--) {
+    const v = curve.values[i] as number;
+    if (!Number.isFinite(v)) continue;
+    if (values.length === 0) to = curve.steps[i] as number;
+    from = curve.steps[i] as number;
+    values.unshift(v);
+  }
+  return values.length === count && count > 0 ? { values, from, to } : null;
+}

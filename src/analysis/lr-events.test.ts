@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Curve } from '../telemetry/curves.js';
-import { lrAt, lrEvents, lrFor, lrRange, lrRose } from './lr-events.js';
+import { lrAt, lrEvents, lrFor, lrRange, lrRose, lrSpike } from './lr-events.js';
 
 const range = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
 const curve = (values: number[], unit: 'step' | 'epoch' = 'step'): Curve => ({ tag: 'lr', unit, steps: values.map((_, i) => i), values, restarts: [] });
@@ -28,5 +28,15 @@ describe('lr events', () => {
   it('finds the end of a warm-up', () => {
     const warm = lrFor(loss, curve(range(500, (i) => (i < 50 ? (1e-3 * i) / 50 : 1e-3))))!;
     expect(lrEvents(warm)).toEqual([{ kind: 'warmup-end', step: 50, factor: Infinity }]);
+  });
+});
+
+describe('lrSpike', () => {
+  const view = (values: number[]) => ({ tag: 'lr', steps: values.map((_, i) => i * 10), values });
+  it('finds an abrupt jump above every earlier rate, not a restart to the old peak or a gradual ramp', () => {
+    expect(lrSpike(view([1e-3, 1e-3, 1e-3, 0.1, 0.1]), 15, 40)).toEqual({ step: 30, factor: 100 });
+    expect(lrSpike(view([0.1, 0.05, 0.01, 0.1, 0.05]), 25, 40)).toBeNull();
+    expect(lrSpike(view([1e-4, 3e-4, 9e-4, 2.7e-3, 8e-3]), 5, 40)).toBeNull();
+    expect(lrSpike(view([1e-3, 1e-3, 1e-3, 0.1, 0.1]), 30, 40)).toBeNull();
   });
 });

@@ -113,3 +113,29 @@ export function lrEvents(lr: LrView): LrEvent[] {
   }
   return out;
 }
+
+/** A rise by at least this factor between two consecutive lr points is abrupt ... */
+export const LR_ABRUPT_FACTOR = 10;
+/** ... and a value above this multiple of every lr in force before is beyond the schedule's peak. */
+export const LR_BEYOND_PEAK = 2;
+
+/**
+ * The first abrupt jump in `(from, to]` to a rate no schedule used before: at least
+ * {@link LR_ABRUPT_FACTOR}x the previous point and above {@link LR_BEYOND_PEAK}x every rate in force
+ * up to `from` (a warm restart returns to an earlier peak; a one-cycle ramp climbs gradually).
+ * `null` when there is none.
+ * @example
+ * lrSpike({ tag: 'lr', steps: [0, 50, 100], values: [1e-3, 1e-3, 0.1] }, 60, 100) // { step: 100, factor: 100 }
+ */
+export function lrSpike(lr: LrView, from: number, to: number): { step: number; factor: number } | null {
+  let peak = lrAt(lr, from);
+  for (let i = 0; i < lr.steps.length && (lr.steps[i] as number) <= from; i++) peak = Math.max(peak, lr.values[i] as number);
+  for (let i = 1; i < lr.steps.length; i++) {
+    const s = lr.steps[i] as number;
+    if (s <= from || s > to) continue;
+    const v = lr.values[i] as number;
+    const before = lr.values[i - 1] as number;
+    if (v > 0 && before > 0 && v >= LR_ABRUPT_FACTOR * before && v > LR_BEYOND_PEAK * peak) return { step: s, factor: v / before };
+  }
+  return null;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chanceLevels, classesFromMeta, parkedAt } from './reference-levels.js';
+import { chanceForStart, chanceLevels, classesFromMeta, parkedAt } from './reference-levels.js';
 
 describe('reference levels', () => {
   it('reads the class count from metadata', () => {
@@ -20,5 +20,15 @@ describe('reference levels', () => {
     const refs = chanceLevels(new Map([['num_classes', 7]]));
     expect(parkedAt(1.95, refs, 0.03)).toMatchObject({ name: 'ln(7)', classes: 7, source: 'meta' });
     expect(parkedAt(1.1, refs, 0.03)).toBeNull();
+  });
+});
+
+describe('chanceForStart', () => {
+  it('is the highest chance level at or below the start', () => {
+    expect(chanceForStart(3.2, chanceLevels(new Map()), 0.06)?.name).toBe('ln(10)');
+    expect(chanceForStart(2.2, chanceLevels(new Map()), 0.06)?.name).toBe('ln(10)');
+    expect(chanceForStart(2.0, chanceLevels(new Map()), 0.06)?.name).toBe('ln(5)');
+    expect(chanceForStart(0.5, chanceLevels(new Map()), 0.06)).toBeNull();
+    expect(chanceForStart(5, chanceLevels(new Map([['num_classes', 10]])), 0.06)?.name).toBe('ln(10)');
   });
 });

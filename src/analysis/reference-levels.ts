@@ -71,3 +71,17 @@ export function parkedAt(level: number, refs: readonly ReferenceLevel[], toleran
   }
   return best;
 }
+
+/**
+ * The chance level a loss that starts at `start` can be parked at: the highest reference at or below
+ * the start (up to `tolerance` above it), or `null`. A 10-class cross-entropy starts at ln 10 = 2.30 or
+ * above (M3); a curve that starts there and ends at ln 4 learned something, it is not at chance.
+ * @example
+ * chanceForStart(3.2, chanceLevels(new Map()), 0.06)?.name // 'ln(10)'
+ * chanceForStart(0.5, chanceLevels(new Map()), 0.06)        // null
+ */
+export function chanceForStart(start: number, refs: readonly ReferenceLevel[], tolerance: number): ReferenceLevel | null {
+  let best: ReferenceLevel | null = null;
+  for (const r of refs) if (r.value <= start * (1 + tolerance) && (best === null || r.value > best.value)) best = r;
+  return best;
+}

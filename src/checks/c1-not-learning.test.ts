@@ -15,6 +15,10 @@ describe('C1 not learning', () => {
       ['underfit: falls 20% then plateaus (C10)', underfit],
       ['loss NaN from step 2 (C6 speaks)', () => nanAt(2)],
       ['binary classifier starting at ln 2 and learning', () => runWith({ 'train/loss': curve(18, (i) => 0.69 * Math.exp(-i / 20), 0.1, 3) })],
+      ['falls from 2.6 past ln 10 and settles at ln 4 = 1.386: it learned past the chance level its start allows', () => runWith({ 'train/loss': curve(160, (i) => 1.386 + 1.2 * Math.exp(-i / 15), 0.05, 41) })],
+      ['passes through ln 10 on its way down (falls 3.2 -> 1.0)', () => runWith({ 'train/loss': curve(160, (i) => 1.0 + 2.2 * Math.exp(-i / 40), 0.05, 42) })],
+      ['went clearly below chance (1.6) before climbing back to 2.30 (that is C2, not C1)', () => runWith({ 'train/loss': curve(160, (i) => (i < 60 ? 2.3 - 0.7 * Math.sin((Math.PI * i) / 60) : 2.303), 0.03, 43) })],
+      ['starts at ln 10 and falls 9% but keeps falling over a wide range (not contained)', () => runWith({ 'train/loss': curve(160, (i) => 2.3 - 0.4 * (i / 160) ** 3, 0.01, 44) })],
     ];
     it.each(valid)('%s', (_name, build) => {
       expect(run(build())).toEqual([]);
@@ -81,6 +85,35 @@ describe('C1 not learning', () => {
       const [f] = run(runWith({ 'train/loss': values }));
       expect(f?.severity).toBe('error');
       expect(f?.steps).toEqual([0, 99]);
+    });
+
+    it('falls from a bad initial loss to ln 10 and parks there (heavy dropout: 3.17 -> 2.30) is an error', () => {
+      const [f] = run(runWith({ 'train/loss': curve(160, (i) => 2.303 + 0.87 * Math.exp(-i / 8), 0.04, 45) }));
+      expect(f?.severity).toBe('error');
+      expect(f?.steps).toEqual([80, 159]);
+      expect(f?.evidence).toMatchObject({ pattern: 'parked-after-fall', referenceName: 'ln(10)', referenceTolerance: 0.03, belowChanceLimit: 0.1 });
+      expect(f?.message).toMatch(/falls from 2\.6\d+ to the chance level .* step 80 to 159 .* parked at ln\(10\) = 2\.303/);
+    });
+
+    it('tanh/SGD on unscaled inputs: 2.61 -> 2.29, wiggling around ln 10, is an error', () => {
+      const [f] = run(runWith({ 'train/loss': curve(160, (i) => 2.3 + 0.3 * Math.exp(-i / 20) + 0.03 * Math.sin(i / 3), 0.05, 46) }));
+      expect(f?.severity).toBe('error');
+      expect(f?.evidence['pattern']).toBe('parked-after-fall');
+    });
+
+    it('an 8-point epoch curve 3.18 -> 2.31 parked at ln 10 is an error (keras CSV)', () => {
+      const [f] = run(runWith({ 'train/loss': [3.18, 2.38, 2.33, 2.31, 2.31, 2.32, 2.31, 2.31] }, {}, 'epoch'));
+      expect(f?.severity).toBe('error');
+      expect(f?.steps).toEqual([4, 7]);
+      expect(f?.evidence['referenceName']).toBe('ln(10)');
+    });
+
+    it('starts at ln 10 and falls only 5.5% (2.34 -> 2.21, frozen hidden layers) is an error', () => {
+      const [f] = run(runWith({ 'train/loss': curve(160, (i) => 2.2 + 0.16 * Math.exp(-i / 40), 0.01, 47) }));
+      expect(f?.severity).toBe('error');
+      expect(f?.evidence).toMatchObject({ pattern: 'near-chance', referenceName: 'ln(10)', threshold: 0.1, referenceTolerance: 0.06 });
+      expect(f?.message).toMatch(/starts at ln\(10\) = 2\.303, the chance level for 10 classes, and barely leaves it/);
+      expect(f?.steps).toEqual([0, 159]);
     });
 
     it('says too little data for a single point', () => {

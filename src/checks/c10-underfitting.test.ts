@@ -31,6 +31,19 @@ describe('C10 underfitting', () => {
         const f = (i: number): number => 1.0 - 0.0006 * i;
         return runWith({ 'train/loss': curve(500, f, 0.05, 29), 'val/loss': val(500, 50, (i) => f(i) * 1.02) });
       }],
+      ['10 classes, healthy MNIST-like fit: ends at 0.5 (22% of ln 10), validation close', () => {
+        const f = (i: number): number => 0.5 + 1.8 * Math.exp(-i / 30);
+        return runWith({ 'train/loss': curve(160, f, 0.1, 51), 'val/loss': val(160, 20, (i) => f(i) * 1.1) });
+      }],
+      ['10 classes, ends at 1.6 (70% of ln 10) but validation 40% above (a gap, not underfitting)', () => {
+        const f = (i: number): number => 1.6 + 0.9 * Math.exp(-i / 15);
+        return runWith({ 'train/loss': curve(160, f, 0.05, 52), 'val/loss': val(160, 20, (i) => f(i) * 1.4) });
+      }],
+      ['epoch-level curve whose first point is already below ln 7 (class count unknown: Keras emotion ResNet, 1.72 -> 0.96)', () => {
+        const train = [1.716, 1.526, 1.422, 1.341, 1.277, 1.222, 1.172, 1.132, 1.095, 1.06, 1.033, 1.007, 0.99, 0.975, 0.958, 0.951, 0.964];
+        const valid = [1.444, 7.417, 1.39, 1.33, 1.27, 1.23, 1.2, 1.18, 1.16, 1.14, 1.13, 1.12, 1.12, 1.11, 1.114, 1.129, 1.075];
+        return runWith({ loss: train, val_loss: valid }, {}, 'epoch');
+      }],
       ['negative losses (no zero-based scale)', () => runWith({ 'train/loss': curve(300, (i) => -0.8 - 0.2 * Math.exp(-i / 50), 0.05), 'val/loss': val(300, 30, () => -0.8) })],
     ];
     it.each(valid)('%s', (_name, build) => {
@@ -55,6 +68,27 @@ describe('C10 underfitting', () => {
       const [f] = run(runWith({ train_loss: { steps: range(95, (i) => 49 + 50 * i), values: curve(95, f0, 0.05, 30) }, valid_loss: { steps: range(14, (k) => 340 + 341 * k), values: range(14, (k) => 0.65 + 0.03 * Math.exp(-k / 3)) } }));
       expect(f?.severity).toBe('warning');
       expect(f?.evidence['gap'] as number).toBeLessThan(0);
+    });
+
+    it('10 classes: falls from ~2.9 and levels off at 1.45 (63% of ln 10, under 60% of its start), validation within 25%', () => {
+      const f0 = (i: number): number => 1.45 + 1.5 * Math.exp(-i / 15);
+      const [f] = run(runWith({ 'train/loss': curve(160, f0, 0.05, 53), 'val/loss': val(160, 20, (i) => f0(i) * 1.2) }));
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence).toMatchObject({ rule: 'chance-level', chanceShareThreshold: 0.5, gapThreshold: 0.25 });
+      expect(f?.evidence['chanceLevel'] as number).toBeCloseTo(Math.log(10), 6);
+      expect(f?.evidence['chanceShare'] as number).toBeGreaterThan(0.6);
+      expect(f?.evidence['trainRatio'] as number).toBeLessThan(0.6);
+      expect(f?.message).toMatch(/still 6\d% of the chance level ln\(10\) = 2\.303 \(threshold 50%/);
+    });
+
+    it('the chance rule takes the class count from the metadata (an epoch curve starting below ln 10)', () => {
+      const train = [2.1, 1.9, 1.8, 1.75, 1.72, 1.7, 1.69, 1.69, 1.68, 1.68];
+      const valid = [2.0, 1.95, 1.9, 1.88, 1.87, 1.86, 1.86, 1.86, 1.86, 1.86];
+      const [f] = run(runWith({ 'train/loss': train, 'val/loss': valid }, { num_classes: 10 }, 'epoch'));
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence['rule']).toBe('chance-level');
+      const [g] = run(runWith({ 'train/loss': train, 'val/loss': valid }, {}, 'epoch'));
+      expect(g).toBeUndefined();
     });
 
     it('works on epoch-level curves (19 points)', () => {

@@ -73,6 +73,18 @@ describe('C2 diverging', () => {
       expect(f?.severity).toBe('error');
     });
 
+    it('fires on a rise after an abrupt lr jump far above any earlier rate, and names the jump', () => {
+      const lr = range(300, (i) => (i < 150 ? 1e-3 : 0.1));
+      const loss = curve(300, (i) => (i < 150 ? 2 * Math.exp(-i / 30) + 0.3 : 1.6 + 0.2 * Math.exp(-(i - 150) / 60)), 0.05, 11);
+      const [f] = run(runWith({ 'train/loss': loss, lr }));
+      expect(f?.severity).toBe('error');
+      expect(f?.evidence).toMatchObject({ lrJumpStep: 150, lrJumpFactor: 100 });
+      expect(f?.message).toMatch(/lr jumped 100x at step 150/);
+      // The same loss after a warm restart back to the earlier peak is the schedule's doing.
+      const restart = range(300, (i) => (i < 150 ? 0.1 * (1 - i / 150) + 1e-4 : 0.1));
+      expect(run(runWith({ 'train/loss': loss, lr: restart }))).toEqual([]);
+    });
+
     it('fires with a constant lr curve present (nothing explains the rise)', () => {
       const [f] = run(risingAfterFall());
       expect(f?.evidence['lrTag']).toBe('lr');

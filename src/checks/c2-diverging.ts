@@ -1,11 +1,12 @@
 /**
  * C2 Diverging: the training loss rises over time ("gradient ascent"), judged on the smoothed curve
  * from its minimum to the level it ends at. A spike that recovers does not count (median smoothing and
- * a held end level), nor does a rise the learning-rate schedule explains (warm restart, one-cycle ramp).
+ * a held end level), nor does a rise the learning-rate schedule explains (warm restart, one-cycle ramp);
+ * an abrupt lr jump far above any earlier rate is no schedule, and the finding names it.
  */
 import { decimate } from '../analysis/decimate.js';
 import { finitePrefix } from '../analysis/finite-prefix.js';
-import { lrFor, lrRose } from '../analysis/lr-events.js';
+import { lrFor, lrRose, lrSpike } from '../analysis/lr-events.js';
 import { diffNoise } from '../analysis/noise.js';
 import { quantile } from '../analysis/robust.js';
 import { autoWindow, medianSmooth } from '../analysis/smooth.js';
@@ -74,7 +75,10 @@ export const c2Diverging: Check = {
     const fromStep = steps[minIndex] as number;
     const toStep = steps[n - 1] as number;
     const lr = lrFor(loss, ctx.curves.lr);
-    if (lr && lrRose(lr, fromStep, toStep)) return [];
+    // A rise the schedule explains (warm restart, one-cycle ramp) is by design; an abrupt jump far above
+    // any rate used before is not a schedule: it is the likely cause, and the finding says so.
+    const spike = lr ? lrSpike(lr, fromStep, toStep) : null;
+    if (lr && spike === null && lrRose(lr, fromStep, toStep)) return [];
     const error = relativeRise >= C2_ERROR_RISE;
     const threshold = error ? C2_ERROR_RISE : C2_WARNING_RISE;
     const base = initialDrop >= C2_LEVEL_FLOOR * Math.abs(minValue) ? `of the initial drop (${fmt(initialDrop)})` : `of |minimum| x ${C2_LEVEL_FLOOR}`;
@@ -83,7 +87,8 @@ export const c2Diverging: Check = {
         severity: error ? 'error' : 'warning',
         message:
           `${loss.tag} rises from ${fmt(minValue)} at step ${fromStep} to ${fmt(held)} at step ${toStep}: ` +
-          `${(relativeRise * 100).toFixed(0)}% ${base}, threshold ${(threshold * 100).toFixed(0)}%.`,
+          `${(relativeRise * 100).toFixed(0)}% ${base}, threshold ${(threshold * 100).toFixed(0)}%.` +
+          (spike && lr ? ` ${lr.tag} jumped ${fmt(spike.factor)}x at step ${spike.step}, above any rate used before.` : ''),
         tags: [loss.tag],
         steps: [fromStep, toStep],
         evidence: {
@@ -96,11 +101,13 @@ export const c2Diverging: Check = {
           initialDrop,
           noise,
           lrTag: lr ? lr.tag : null,
+          ...(spike ? { lrJumpStep: spike.step, lrJumpFactor: spike.factor } : {}),
         },
         actions: [
           'lower the learning rate 3-10x (or run the P2 learning-rate range test)',
           'add gradient clipping (clip the global norm, e.g. at 1.0) and check the gradient norm curve (T2)',
           'check the sign of the objective: an optimizer maximising the loss, or a reward used as a loss',
+          ...(spike && lr ? [`undo the ${fmt(spike.factor)}x jump of ${lr.tag} at step ${spike.step} (a restart should return to the earlier peak, not beyond it)`] : []),
           lr ? `check the learning-rate schedule in ${lr.tag}: does it rise or stay high where the loss rises?` : 'log the learning rate so the schedule can be checked against the rise',
         ],
       }),

@@ -103,19 +103,44 @@ function lrCycles(ctx: CheckContext, steps: readonly number[], period: number, s
   return p.eta2 >= LR_ETA2 && p.amplitude >= LR_SWING;
 }
 
-function judge(ctx: CheckContext): Finding[] {
+/** What {@link detectPeriodicLoss} found: a significant repeat of the per-batch loss, and whether it has the epoch length. */
+export interface PeriodicLoss {
+  readonly curve: Curve;
+  readonly periodSteps: number;
+  /** The period is the number of steps per epoch (within 10%): C7 warns (unshuffled data). */
+  readonly matchesEpoch: boolean;
+  readonly stepsPerEpoch: number | null;
+  readonly periodicity: Periodicity;
+  readonly autocorrelation: number | null;
+  /** Peak to peak of the pattern relative to the loss level (log scale for positive losses). */
+  readonly amplitudeRelative: number;
+}
+
+/**
+ * C7's detection without the finding: the per-batch train loss repeats a pattern (not a Keras running
+ * mean, not an lr cycle), or `null`; `tooLittle` when the epoch length is known but fewer than 3 epochs
+ * are logged. Other checks use it to defer to the periodic explanation (C9: swings with the epoch period).
+ * @example
+ * detectPeriodicLoss(ctx)?.matchesEpoch // true on unshuffled data
+ */
+export function detectPeriodicLoss(ctx: CheckContext): PeriodicLoss | null {
+  const found = detect(ctx);
+  return found && 'periodSteps' in found ? found : null;
+}
+
+function detect(ctx: CheckContext): PeriodicLoss | { tooLittle: Finding } | null {
   const curve = perBatchCurve(ctx);
-  if (!curve) return [];
+  if (!curve) return null;
   const raw = finitePoints(curve.steps, curve.values);
   const spacing = median(raw.steps.slice(1).map((s, i) => s - (raw.steps[i] as number)));
   const grid = stepsPerEpoch(ctx.curves.epoch);
   const n = raw.values.length;
-  if (!(spacing > 0)) return [];
+  if (!(spacing > 0)) return null;
   if (grid) {
     const ppe = grid.stepsPerEpoch / spacing;
-    if (ppe < MIN_POINTS_PER_EPOCH) return [];
-    if (n < MIN_EPOCHS * ppe) return [tooLittleData(c7PeriodicLoss, curve.tag, n, Math.ceil(MIN_EPOCHS * ppe))];
-  } else if (n < MIN_POINTS_UNKNOWN) return [];
+    if (ppe < MIN_POINTS_PER_EPOCH) return null;
+    if (n < MIN_EPOCHS * ppe) return { tooLittle: tooLittleData(c7PeriodicLoss, curve.tag, n, Math.ceil(MIN_EPOCHS * ppe)) };
+  } else if (n < MIN_POINTS_UNKNOWN) return null;
   const positive = raw.values.every((v) => v > 0);
   const ds = blockMeans(raw.steps, positive ? raw.values.map(Math.log) : raw.values, MAX_POINTS);
   const { steps, values: y } = ds;
@@ -138,11 +163,21 @@ function judge(ctx: CheckContext): Finding[] {
       if (significant(q, scale)) [period, p, acf] = [found.lag * step, q, found.acf];
     }
   }
-  if (!p) return [];
-  if (isRunningMean(steps, y, period, step)) return [];
-  if (lrCycles(ctx, steps, period, step)) return [];
+  if (!p) return null;
+  if (isRunningMean(steps, y, period, step)) return null;
+  if (lrCycles(ctx, steps, period, step)) return null;
   const isEpoch = grid !== null && Math.abs(period / grid.stepsPerEpoch - 1) <= PERIOD_MATCH;
-  const amp = p.amplitude / scale;
+  return { curve, periodSteps: period, matchesEpoch: isEpoch, stepsPerEpoch: grid ? grid.stepsPerEpoch : null, periodicity: p, autocorrelation: acf, amplitudeRelative: p.amplitude / scale };
+}
+
+function judge(ctx: CheckContext): Finding[] {
+  const found = detect(ctx);
+  if (!found) return [];
+  if ('tooLittle' in found) return [found.tooLittle];
+  const { curve, periodSteps: period, matchesEpoch: isEpoch, stepsPerEpoch, periodicity: p, autocorrelation: acf, amplitudeRelative: amp } = found;
+  const grid = stepsPerEpoch === null ? null : { stepsPerEpoch };
+  const raw = finitePoints(curve.steps, curve.values);
+  const n = raw.values.length;
   const first = raw.steps[0] as number;
   const last = raw.steps[n - 1] as number;
   const what = `${curve.tag} repeats a pattern every ${round(period)} steps`;

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { curve } from '../test-support/runs.js';
+import { curve, seeded } from '../test-support/runs.js';
 import { ctxOf, flatAt, healthyShapes, lateDrop, nanAt, oscillating, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
 import { c9Unstable } from './c9-unstable.js';
+
+/** 8 epochs of 20 steps with the data sorted by label: each epoch walks the same class blocks, so the loss swings with the epoch. */
+const SPE = 20;
+const epochOf = (n: number) => ({ steps: Array.from({ length: n }, (_, i) => i), values: Array.from({ length: n }, (_, i) => Math.floor(i / SPE)) });
+const classBlock = [0.35, 0.35, -0.25, -0.25, 0.1, 0.1, -0.35, -0.35, 0.3, 0.3, -0.1, -0.1, 0.25, 0.25, -0.3, -0.3, 0.15, 0.15, -0.2, -0.2];
+const unshuffledAdam = () => curve(160, (i) => (0.9 + 1.4 * Math.exp(-i / 120)) * (1 + (classBlock[i % SPE] as number)), 0.05, 31);
+/** SGD on unshuffled data: every other step the loss jumps from ~0.4 to 1-5x higher and straight back (real run: 2.43 0.07 2.64 0.31 4.88 0.48 ...). */
+const spikeTrain = () => {
+  const rand = seeded(32);
+  return Array.from({ length: 160 }, (_, i) => (i % 2 === 1 ? 0.4 * (0.5 + rand()) : 0.4 * (1.5 + 8 * rand())) * (0.6 + Math.exp(-i / 100)));
+};
 
 const run = (r: ReturnType<typeof runWith>) => c9Unstable.run(ctxOf(r));
 const atWarningOrAbove = (r: ReturnType<typeof runWith>) => run(r).filter((f) => f.severity !== 'info');
@@ -21,6 +32,8 @@ describe('C9 unstable', () => {
         () => runWith({ loss: [0.6899, 0.6425, 0.5277, 0.5177, 0.4469, 0.4132, 0.397, 0.4026, 0.3847, 0.3684, 0.3617, 0.3674, 0.425, 0.298, 0.3242, 0.2937, 0.387, 0.349] }),
       ],
       ['100k-point per-step run whose 30% noise is largest early on', () => runWith({ 'train/loss': curve(100_000, (i) => 2.3 * Math.exp(-i / 20_000) + 0.1, 0.3, 9) })],
+      ['swings that repeat with the epoch period (unshuffled data, Adam): C7 explains them', () => runWith({ loss: unshuffledAdam(), epoch: epochOf(160) })],
+      ['a jump to a new level that stays (not a spike)', () => runWith({ 'train/loss': curve(200, (i) => (i < 60 ? 2 * Math.exp(-i / 20) + 0.3 : 1.5), 0.05, 33) })],
       ['two spikes that recover', () => {
         const v = curve(400, (i) => Math.exp(-i / 80) + 0.3, 0.1, 7);
         v[100] = 5;
@@ -61,6 +74,23 @@ describe('C9 unstable', () => {
       expect(f?.severity).toBe('warning');
       expect(f?.evidence['spikes']).toBe(6);
       expect(f?.steps).toEqual([100, 500]);
+    });
+
+    it('the same epoch-periodic swings without an epoch length are oscillations (no period to defer to)', () => {
+      const [f] = run(runWith({ loss: unshuffledAdam() }));
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence['oscillations'] as number).toBeGreaterThanOrEqual(3);
+      expect(f?.evidence['epochPeriodicSwings']).toBe(false);
+    });
+
+    it('a spike train (the loss jumps to 2x+ and back every other step, SGD on unshuffled data) is a warning, even with an epoch curve', () => {
+      const [f] = run(runWith({ loss: spikeTrain(), epoch: epochOf(160) }));
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence['spikes'] as number).toBeGreaterThanOrEqual(10);
+      expect(f?.evidence['spikeWindow']).toBe(20);
+      expect(f?.evidence['spikeMinRise'] as number).toBeGreaterThan(0.15);
+      expect(f?.message).toMatch(/spikes to 2x or more of the median of the previous 20 points/);
+      expect(f?.steps?.[0]).toBeGreaterThanOrEqual(20);
     });
 
     it('oscillations are not excused by an lr curve that does not rise', () => {

@@ -2,7 +2,8 @@
  * C9 Unstable: large, repeated oscillations of the training loss (learning rate too high, or batch too
  * small). Per-batch noise is not instability: swings are counted on a lightly smoothed curve and must be
  * large against the curve's own range, its level and its noise; one spike that recovers is not enough,
- * and rises the learning-rate schedule explains (warm-up, warm restarts) do not count.
+ * and rises the learning-rate schedule explains (warm-up, warm restarts) do not count. Swings that repeat
+ * with the epoch period are C7's finding (unshuffled data), not instability: C9 then counts only spikes.
  */
 import { decimate } from '../analysis/decimate.js';
 import { finitePrefix } from '../analysis/finite-prefix.js';
@@ -15,6 +16,7 @@ import { oscillations } from '../analysis/swings.js';
 import type { Finding } from '../findings/finding.js';
 import type { Check } from './check.js';
 import { makeFinding, tooLittleData } from './check.js';
+import { detectPeriodicLoss } from './c7-periodic-loss.js';
 
 export const C9_MIN_POINTS = 10;
 /** A swing must be at least this share of the smoothed curve's range (5th-95th percentile) ... */
@@ -25,27 +27,50 @@ export const C9_SWING_LEVEL = 0.1;
 export const C9_SWING_NOISE = 6;
 /** Repeated: at least this many oscillations, or this many spikes. */
 export const C9_MIN_REPEATS = 3;
-/** A spike is a single point at least this many times the local (smoothed) level. */
+/** A spike is a single point at least this many times the median of the points before it ... */
 export const C9_SPIKE_FACTOR = 2;
+/** ... that median taken over this many previous points ... */
+export const C9_SPIKE_WINDOW = 20;
+/** ... and at least this share of the starting level above it (median of the first 10%: 0.58 for a 10-class cross-entropy from 2.3). */
+export const C9_SPIKE_RISE = 0.25;
+/** Spikes in the first 10% of the points (the initial fall) do not count. */
+export const C9_SPIKE_SKIP = 0.1;
+/** A spike comes back down: within this many points the loss is back below halfway between the spike and its reference (a jump to a new level, e.g. a warm restart, is no spike). */
+export const C9_SPIKE_RECOVERY = 5;
 /** Curves this long are per-step: smoothed, and checked for spikes and against noise. */
 export const C9_PER_STEP_POINTS = 30;
 
 const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : v.toFixed(3));
 
-/** Indices of spikes: points at least {@link C9_SPIKE_FACTOR}x the local level and far above the noise (a run of them counts once). */
-function spikes(values: readonly number[], baseline: (i: number) => number, noise: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < values.length; i++) {
+/**
+ * Indices of spikes after the first 10%: points at least {@link C9_SPIKE_FACTOR}x the median of the
+ * previous {@link C9_SPIKE_WINDOW} points and {@link C9_SPIKE_RISE} x the starting level above it, that come
+ * back below halfway within {@link C9_SPIKE_RECOVERY} points (a run of them counts once).
+ * A trailing median, not the curve's noise, is the reference: a loss that keeps jumping between two
+ * levels (a spike every other step) has a huge step-to-step noise yet every jump is a spike.
+ */
+function spikes(values: readonly number[]): { at: number[]; minRise: number } {
+  const n = values.length;
+  const start = median(values.slice(0, Math.max(1, Math.round(n * C9_SPIKE_SKIP))));
+  const minRise = C9_SPIKE_RISE * start;
+  const at: number[] = [];
+  for (let i = Math.max(C9_SPIKE_WINDOW, Math.ceil(n * C9_SPIKE_SKIP)); i < n; i++) {
     const v = values[i] as number;
-    const base = baseline(i);
-    const spike = v >= C9_SPIKE_FACTOR * base && v - base > C9_SWING_NOISE * noise;
-    if (spike && out[out.length - 1] !== i - 1) out.push(i);
+    const ref = median(values.slice(i - C9_SPIKE_WINDOW, i));
+    if (v < C9_SPIKE_FACTOR * ref || v - ref < minRise || at[at.length - 1] === i - 1) continue;
+    const back = values.slice(i + 1, i + 1 + C9_SPIKE_RECOVERY).some((x) => x < (v + ref) / 2);
+    if (back) at.push(i);
   }
-  return out;
+  return { at, minRise };
 }
 
 /**
- * C9: the loss oscillates widely and repeatedly.
+ * C9: the loss oscillates widely and repeatedly: >= 3 swings (on the lightly smoothed curve, each >= 30%
+ * of its range, >= 10% of its level and >= 6x its local noise), unless they repeat with the epoch period
+ * (C7's periodic loss: unshuffled data); or >= 3 spikes after the first 10% of a per-step positive loss
+ * (>= 2x the median of the previous 20 points and >= 25% of the starting level above it, back below
+ * halfway within 5 points). Rises an lr
+ * increase explains do not count.
  * @example
  * c9Unstable.run(ctx)[0]?.evidence // { oscillations: 9, minRepeats: 3, swingThreshold: 0.33, ... }
  */
@@ -62,7 +87,7 @@ export const c9Unstable: Check = {
     const raw = prefix.values;
     const n = raw.length;
     if (n < C9_MIN_POINTS) return prefix.nonFiniteStep === null ? [tooLittleData(c9Unstable, loss.tag, n, C9_MIN_POINTS)] : [];
-    const { steps, values, binSize } = decimate(prefix.steps, raw);
+    const { steps, values } = decimate(prefix.steps, raw);
     const m = values.length;
     const perStep = n >= C9_PER_STEP_POINTS;
     const w = perStep ? Math.max(3, Math.floor(autoWindow(m) / 2) | 1) : 1;
@@ -85,9 +110,12 @@ export const c9Unstable: Check = {
     const swings = oscillations(s, height).filter((o) => clears(o) && !explained(margin(o.low), steps[o.high] as number));
     const sigma = perStep && positive ? diffNoise(raw) : NaN;
     const noise = Number.isFinite(sigma) ? sigma : 0;
-    const spikeAt = perStep && positive
-      ? spikes(raw, (i) => s[Math.min(m - 1, Math.floor(i / binSize))] as number, noise).filter((i) => !explained(prefix.steps[Math.max(0, i - 1)] as number, prefix.steps[i] as number))
-      : [];
+    const spiky = perStep && positive ? spikes(raw) : { at: [], minRise: NaN };
+    const spikeAt = spiky.at.filter((i) => !explained(prefix.steps[Math.max(0, i - 1)] as number, prefix.steps[i] as number));
+    // Swings with the epoch period are unshuffled data (C7 warns), not instability; spikes still count.
+    const periodic = swings.length >= C9_MIN_REPEATS ? detectPeriodicLoss(ctx) : null;
+    const epochPeriodic = periodic?.matchesEpoch === true;
+    if (epochPeriodic) swings.length = 0;
     if (swings.length < C9_MIN_REPEATS && spikeAt.length < C9_MIN_REPEATS) return [];
     const bySwings = swings.length >= C9_MIN_REPEATS;
     const fromStep = bySwings ? (steps[swings[0]?.low ?? 0] as number) : (prefix.steps[spikeAt[0] ?? 0] as number);
@@ -95,7 +123,7 @@ export const c9Unstable: Check = {
     const maxRise = swings.reduce((a, o) => Math.max(a, o.rise), 0);
     const what = bySwings
       ? `${swings.length} swings up and back down of at least ${fmt(height)} (largest ${fmt(maxRise)}; ${C9_MIN_REPEATS} needed)`
-      : `${spikeAt.length} spikes to ${C9_SPIKE_FACTOR}x or more of the local level (${C9_MIN_REPEATS} needed)`;
+      : `${spikeAt.length} spikes to ${C9_SPIKE_FACTOR}x or more of the median of the previous ${C9_SPIKE_WINDOW} points and at least ${fmt(spiky.minRise)} above it (${C9_MIN_REPEATS} needed${epochPeriodic ? `; the swings that repeat every epoch (${fmt(periodic?.periodSteps ?? NaN)} steps) are left to C7` : ''})`;
     return [
       makeFinding(c9Unstable, {
         severity: 'warning',
@@ -113,6 +141,9 @@ export const c9Unstable: Check = {
           noise,
           smoothingWindow: w,
           spikeFactor: C9_SPIKE_FACTOR,
+          spikeWindow: C9_SPIKE_WINDOW,
+          spikeMinRise: Number.isFinite(spiky.minRise) ? spiky.minRise : null,
+          epochPeriodicSwings: epochPeriodic,
         },
         actions: [
           'lower the learning rate 3-10x (or run the P2 learning-rate range test)',

@@ -46,6 +46,11 @@ ruleTable(t10LrSchedule, {
       findings: [{ severity: 'warning', evidence: { nearZeroThreshold: 1e-7 } }],
     },
     {
+      name: 'negative lr (gradient ascent)',
+      run: runFrom({ loss, lr: lr(() => -1e-3) }),
+      findings: [{ severity: 'error', message: /is negative \(-0.001\) from step 0: .*gradient ascent/, evidence: { negativeFrom: 0, negativePoints: N } }],
+    },
+    {
       name: 'lr of 0 throughout',
       run: runFrom({ loss, lr: lr(() => 0) }),
       findings: [{ severity: 'warning', message: /never moves the weights/ }],

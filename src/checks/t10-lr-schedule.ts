@@ -4,6 +4,7 @@
  * or cosine decay to 0) is by design, and so is a warm-up from 0 at the start.
  */
 import type { Finding } from '../findings/finding.js';
+import type { Curve } from '../telemetry/curves.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding } from './check.js';
 
@@ -15,6 +16,23 @@ const NEAR_ZERO_ABSOLUTE = 1e-7;
 const EARLY_SHARE = 0.8;
 
 const round = (x: number): number => Number(x.toPrecision(3));
+
+/**
+ * Whether the learning rate is ~0 (below max(1% of its peak, 1e-7), or <= 0) at every logged point from
+ * the last one at or before `from` to `to`: the weights cannot move there, and T10 says why. Used by T9.
+ * @example
+ * lrNearZeroOver({ tag: 'lr', unit: 'step', steps: [0, 50, 100], values: [0.1, 0, 0], restarts: [] }, 50, 100) // true
+ */
+export function lrNearZeroOver(lr: Curve, from: number, to: number): boolean {
+  const finite = lr.values.map((v, i) => [lr.steps[i] as number, v] as const).filter(([, v]) => Number.isFinite(v));
+  if (finite.length === 0) return false;
+  const peak = finite.reduce((a, [, v]) => Math.max(a, v), -Infinity);
+  const threshold = Math.max(NEAR_ZERO_RELATIVE * peak, NEAR_ZERO_ABSOLUTE);
+  const after = finite.findIndex(([s]) => s > from);
+  const start = after === -1 ? finite.length - 1 : Math.max(0, after - 1);
+  const window = finite.slice(start).filter(([s], j) => j === 0 || s <= to);
+  return window.length > 0 && window.every(([, v]) => v <= 0 || v < threshold);
+}
 
 function judge(ctx: CheckContext): Finding[] {
   const lr = ctx.curves.lr;
@@ -34,6 +52,20 @@ function judge(ctx: CheckContext): Finding[] {
   const end = Math.max(steps[steps.length - 1] as number, lr.unit === ctx.curves.trainLoss?.unit && lastLoss !== undefined ? lastLoss : -Infinity);
   const peak = values.reduce((a, b) => Math.max(a, b), -Infinity);
   const tags = [lr.tag];
+  const negative = values.findIndex((v) => v < 0);
+  if (negative >= 0) {
+    const from = steps[negative] as number;
+    return [
+      makeFinding(t10LrSchedule, {
+        severity: 'error',
+        message: `${lr.tag} is negative (${round(values[negative] as number)}) from step ${from}: every update moves the weights up the gradient, so the optimiser climbs the loss (gradient ascent).`,
+        tags,
+        steps: [from, end],
+        evidence: { negativeFrom: from, lrAtNegative: values[negative] as number, negativePoints: values.filter((v) => v < 0).length, points: values.length },
+        actions: ['make the learning rate positive (the optimiser subtracts lr x gradient)', 'check a hand-written update for a += where -= belongs, or a loss negated twice'],
+      }),
+    ];
+  }
   if (peak <= 0) {
     return [
       makeFinding(t10LrSchedule, {
@@ -90,7 +122,7 @@ function judge(ctx: CheckContext): Finding[] {
 /**
  * T10 Learning-rate schedule, from the lr curve. Warning when, after its peak, the lr falls below
  * max(1% of the peak, 1e-7) and stays there from before 80% of the run; quiet for decay to 0 at the
- * end, warm-up from 0, and warm restarts.
+ * end, warm-up from 0, and warm restarts. Error when the lr is negative (the optimiser climbs the loss).
  * @example
  * t10LrSchedule.run({ run, curves: resolveCurves(run) })[0]?.evidence.zeroStep // 4400
  */
@@ -99,6 +131,6 @@ export const t10LrSchedule: Check = {
   title: 'Learning-rate schedule',
   severity: 'warning',
   kind: 'live',
-  description: 'The learning-rate schedule reaches ~0 long before the last step, so the rest of the run does not train.',
+  description: 'The learning-rate schedule reaches ~0 long before the last step, so the rest of the run does not train; or the learning rate is negative (gradient ascent).',
   run: judge,
 };

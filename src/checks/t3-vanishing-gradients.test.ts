@@ -15,6 +15,14 @@ ruleTable(t3VanishingGradients, {
     { name: 'tiny bias and embedding gradients are not compared', run: runFrom({ 'grad_norm/embedding.weight': g(1e-6, 1), 'grad_norm/fc1.weight': g(0.1, 2), 'grad_norm/fc1.bias': g(1e-9, 3), 'grad_norm/fc2.weight': g(0.2, 4) }) },
     { name: 'early layers vanish only at the start, recover later', run: runFrom({ 'grad_norm/l1': curve(N, (i) => (i < 10 ? 1e-6 : 0.05), 0.1, 1), 'grad_norm/l2': g(0.1, 2) }) },
     { name: 'a single layer', run: runFrom({ 'grad_norm/only': g(1e-9, 1) }) },
+    {
+      name: 'first layer gets 2.8x the output gradient, a middle layer ~0 (unscaled inputs): the input side is not starved',
+      run: runFrom({ 'grad_norm/hidden1/kernel': g(2.8, 1), 'grad_norm/hidden2/kernel': g(1e-9, 2), 'grad_norm/hidden3/kernel': g(0.5, 3), 'grad_norm/output/kernel': g(1, 4) }),
+    },
+    {
+      name: 'first layer at the output level, a middle layer 1e4x below its successor',
+      run: runFrom({ 'grad_norm/hidden1/kernel': g(1, 1), 'grad_norm/hidden2/kernel': g(1e-5, 2), 'grad_norm/hidden3/kernel': g(0.1, 3), 'grad_norm/output/kernel': g(0.4, 4) }),
+    },
   ],
   invalid: [
     {

@@ -50,6 +50,12 @@ function magnitudes(ctx: CheckContext): { layers: Layer[]; measure: 'rms' | 'nor
 function judge(ctx: CheckContext): Finding[] {
   const { layers, measure } = magnitudes(ctx);
   if (layers.length < 2) return [];
+  // Vanishing means the input side starves: when the first layer's gradient is neither ~0 nor >= 100x
+  // below a later layer's, a small gradient further in (a layer fed by unscaled inputs next to one that
+  // gets plenty, say) is not this pattern.
+  const input = layers[0] as Layer;
+  const laterMax = Math.max(...layers.slice(1).map((l) => l.magnitude));
+  if (input.magnitude >= NEAR_ZERO && laterMax < RATIO_WARN * input.magnitude) return [];
   const max = Math.max(...layers.map((l) => l.magnitude));
   const dead = layers.filter((l) => l.magnitude < NEAR_ZERO);
   const all = layers.map((l) => `${l.name}=${fmt(l.magnitude)}`).join(', ');
@@ -116,7 +122,9 @@ function judge(ctx: CheckContext): Finding[] {
 /**
  * T3 Vanishing gradients from per-layer gradient norms (median of the second half of the run, per-element
  * RMS when gradient histograms exist). Warning when a later layer's gradient is >= 100x an earlier one's,
- * error at >= 1e4x or when a layer's is < 1e-8. Fewer than 2 layers: no finding.
+ * error at >= 1e4x or when a layer's is < 1e-8. Only when the first (input-side) layer itself vanishes:
+ * its gradient < 1e-8, or >= 100x below some later layer's; otherwise no finding (a first layer that gets
+ * as much gradient as the output is not starved, whatever a layer in between does). Fewer than 2 layers: no finding.
  * @example
  * t3VanishingGradients.run({ run, curves: resolveCurves(run) })[0]?.evidence.ratio // 2500
  */

@@ -18,6 +18,16 @@ describe('corpus plan', () => {
     expect([...archs('tuning')].some((a) => archs('test').has(a))).toBe(false);
     expect(runs.some((r) => r.exports.length > 0)).toBe(true);
   });
+
+  it('covers MLPs, a small CNN and a small RNN on two datasets in each part', () => {
+    for (const split of ['tuning', 'test'] as const) {
+      const runs = planCorpus({ split });
+      expect(runs.every((r) => r.split === split)).toBe(true);
+      const kinds = new Set(runs.flatMap((r) => r.config.model.hidden.map((l) => l.kind ?? 'dense')));
+      expect([...kinds].sort()).toEqual(['conv', 'dense', 'rnn']);
+      expect(new Set(runs.map((r) => r.dataset))).toEqual(new Set(['mnist', 'fashion-mnist']));
+    }
+  });
 });
 
 describe('corpus smoke', () => {
@@ -37,5 +47,9 @@ describe('corpus smoke', () => {
     const score = scoreCorpus(labels, await diagnosePaths([out])).splits.find((s) => s.split === 'tuning');
     expect(score?.unmatched).toEqual([]);
     expect(score?.checks.find((c) => c.check === 'C6')?.recall).toBe(1);
-  }, 90_000);
+
+    // A second generation into the same directory (the other split, say) keeps the first one's entries.
+    const more = await generateCorpus({ out, plan: [{ ...(plan[0] as (typeof plan)[number]), id: 'other-part', exports: [] }] });
+    expect(more.runs.map((r) => r.dir)).toEqual([...labels.runs.map((r) => r.dir), 'other-part']);
+  }, 120_000);
 });

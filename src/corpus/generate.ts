@@ -40,7 +40,8 @@ const EXPORT_CHECKS: Readonly<Record<ExportFormat, readonly string[]>> = {
 const FILE: Readonly<Record<ExportFormat, string>> = { 'lightning-csv': 'metrics.csv', 'keras-csv': 'training.log', jsonl: 'metrics.jsonl' };
 
 /**
- * Generates the corpus under `options.out` and returns its labels (also written to `labels.json`).
+ * Generates the corpus under `options.out` and returns its labels (also written to `labels.json`,
+ * keeping the entries of runs this plan does not train, e.g. the other split generated separately).
  * @example
  * const labels = await generateCorpus({ out: 'corpus', quick: true, onProgress: (d, t, line) => console.log(`[${d}/${t}] ${line}`) });
  * labels.runs.length // runs plus exports
@@ -81,9 +82,21 @@ export async function generateCorpus(options: GenerateOptions): Promise<CorpusLa
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     options.onProgress?.(done, plan.length, `${planned.id}: ${result.steps} steps, ${secs}s, must fire: ${musts.join(' ') || '-'}, live: ${[...new Set(live.map((a) => a.check))].join(' ') || '-'}`);
   }
-  const out: CorpusLabels = { version: 1, generated: new Date().toISOString(), quick: options.quick === true, runs };
+  // Runs of an earlier generation this plan did not train (the other split, generated separately or
+  // in parallel) stay in labels.json.
+  const mine = new Set(runs.map((r) => r.source));
+  const kept = readLabels(options.out)?.runs.filter((r) => !mine.has(r.source)) ?? [];
+  const out: CorpusLabels = { version: 1, generated: new Date().toISOString(), quick: options.quick === true, runs: [...kept, ...runs] };
   writeFileSync(join(options.out, 'labels.json'), `${JSON.stringify(out, null, 1)}\n`);
   return out;
+}
+
+function readLabels(out: string): CorpusLabels | null {
+  try {
+    return JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8')) as CorpusLabels;
+  } catch {
+    return null;
+  }
 }
 
 /**

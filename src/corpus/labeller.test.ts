@@ -75,3 +75,48 @@ describe('labelRun, gradients', () => {
     expect(labelRun(run, ctx)['T3']).toMatchObject({ expect: 'must', onset: 50 });
   });
 });
+
+describe('labelRun, late rise, overfitting and learning-rate schedules', () => {
+  it('labels a loss that falls, then climbs back up halfway as C2 with the onset halfway up the rise', () => {
+    const labels = labelRun(makeRun((s) => (s < 50 ? 2.3 * Math.exp(-s / 10) + 0.1 : 0.2 + (s - 50) * 0.04)), ctx);
+    expect(labels['C2']?.expect).toBe('must');
+    expect(labels['C2']?.onset).toBeGreaterThan(50);
+    expect(labels['C2']?.onset).toBeLessThan(80);
+    // A loss that falls and stays down is clearly not diverging.
+    expect(labelRun(makeRun((s) => 2.3 * Math.exp(-s / 10) + 0.1), ctx)['C2']?.expect).toBe('mustNot');
+  });
+
+  it('does not call an epoch-periodic loss a rise (the window spans an epoch)', () => {
+    const periodic = labelRun(makeRun((s) => 0.8 + 0.6 * Math.sin((2 * Math.PI * s) / 10)), ctx);
+    expect(periodic['C2']?.expect).not.toBe('must');
+  });
+
+  it('labels C3 when the validation loss turns up while training loss falls, and not while both fall', () => {
+    const run = createRun('r', 'tfjs');
+    const sink = runSink(run);
+    for (let s = 0; s < 100; s++) {
+      sink.scalar('loss', s, 2.3 * Math.exp(-s / 20), NaN);
+      if (s % 10 === 9) sink.scalar('val_loss', s, s < 30 ? 2.3 - s * 0.04 : 1.1 + (s - 30) * 0.03, NaN);
+    }
+    expect(labelRun(run, ctx)['C3']).toMatchObject({ expect: 'must', onset: 29 });
+    expect(labelRun(makeRun((s) => 2.3 * Math.exp(-s / 25) + 0.1), ctx)['C3']?.expect).toBe('mustNot');
+  });
+
+  it('labels T10 when the learning rate is ~0 long before the end, not for a constant or negative one', () => {
+    const withLr = (lr: (s: number) => number) => makeRun((s) => 2.3 * Math.exp(-s / 25) + 0.1, 100, (sink, s) => sink.scalar('lr', s, lr(s), NaN));
+    expect(labelRun(withLr((s) => 1e-3 * 1e-6 ** (s / 100)), ctx)['T10']).toMatchObject({ expect: 'must', onset: 34 });
+    expect(labelRun(withLr(() => 1e-3), ctx)['T10']?.expect).toBe('mustNot');
+    expect(labelRun(withLr(() => -1e-3), ctx)['T10']?.expect).toBe('mustNot');
+    expect(labelRun(withLr((s) => 1e-3 * (1 - s / 99)), ctx)['T10']?.expect).not.toBe('must');
+  });
+
+  it('takes the first conv or recurrent kernel as the input-side layer for T3', () => {
+    const run = makeRun((s) => 2.3 * Math.exp(-s / 25) + 0.1, 100, (sink, s) => {
+      if (s % 10 !== 0) return;
+      sink.scalar('grad_norm/conv1/kernel', s, 1e-5, NaN);
+      sink.scalar('grad_norm/hidden1/kernel', s, 0.5, NaN);
+      sink.scalar('grad_norm/output/kernel', s, 0.5, NaN);
+    });
+    expect(labelRun(run, ctx)['T3']?.expect).toBe('must');
+  });
+});

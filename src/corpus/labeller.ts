@@ -8,7 +8,7 @@ import type { Run } from '../telemetry/run.js';
 import type { CheckLabel } from './labels.js';
 
 /** The checks the labeller has a ground-truth rule for. */
-export const LABELLED_CHECKS = ['C1', 'C2', 'C6', 'C7', 'C9', 'C10', 'T1', 'T3', 'T5', 'T9'] as const;
+export const LABELLED_CHECKS = ['C1', 'C2', 'C3', 'C6', 'C7', 'C9', 'C10', 'T1', 'T3', 'T5', 'T9', 'T10'] as const;
 
 /** Facts about the run the telemetry does not hold. */
 export interface LabelContext {
@@ -86,13 +86,25 @@ export function labelRun(run: Run, ctx: LabelContext): Record<string, CheckLabel
     const minSmooth = Math.min(...v.map((_, i) => smooth(i)).slice(4));
     const fall = (head - tail) / Math.abs(head);
 
-    // C2: the smoothed loss ends clearly above where it started.
+    // C2: the smoothed loss ends clearly above where it started, or (a rise later in the run) at
+    // least twice and 0.3 above the lowest mean of any window of max(10%, one epoch) of steps.
     const margin = Math.max(0.1 * Math.abs(head), 0.1);
+    const w = Math.min(n, Math.max(k, ctx.stepsPerEpoch));
+    let low = Infinity;
+    let lowAt = 0;
+    for (let i = 0; i + w <= n; i++) {
+      const m = mean(v.slice(i, i + w));
+      if (m < low) [low, lowAt] = [m, i + w - 1];
+    }
+    const riseMargin = Math.max(0.3, Math.abs(low));
+    // Onset: the first step after the minimum where the smoothed loss is halfway up the rise.
+    const riseOnset = (): number => st[Math.max(0, v.findIndex((_, j) => j >= Math.max(4, lowAt - w + 1) && smooth(j) > low + 0.5 * (tail - low)))] as number;
     if (tail > head + margin) {
-      const i = v.findIndex((_, j) => j >= 4 && smooth(j) > head + margin);
-      out['C2'] = must(st[Math.max(0, i)] as number, `last-10% mean ${fmt(tail)} > first-10% mean ${fmt(head)} + ${fmt(margin)}`);
-    } else if (tail < head) out['C2'] = mustNot(`loss fell from ${fmt(head)} to ${fmt(tail)}`);
-    else out['C2'] = either(`loss rose a little, ${fmt(head)} -> ${fmt(tail)}`);
+      out['C2'] = must(riseOnset(), `last-10% mean ${fmt(tail)} > first-10% mean ${fmt(head)} + ${fmt(margin)}`);
+    } else if (tail > low + riseMargin && lowAt < n - k) {
+      out['C2'] = must(riseOnset(), `last-10% mean ${fmt(tail)} > lowest ${w}-step mean ${fmt(low)} (at step ${st[lowAt]}) + ${fmt(riseMargin)}`);
+    } else if (tail < head && tail < low + 0.5 * riseMargin) out['C2'] = mustNot(`loss fell from ${fmt(head)} to ${fmt(tail)} (lowest ${w}-step mean ${fmt(low)})`);
+    else out['C2'] = either(`loss ${fmt(head)} -> ${fmt(tail)}, lowest ${w}-step mean ${fmt(low)}`);
 
     // C1: the loss never left its start (or chance level) for good.
     const stuck = fall < 0.1 || (Math.abs(tail - chance) < 0.05 * chance && minSmooth > 0.8 * chance);
@@ -184,7 +196,8 @@ export function labelRun(run: Run, ctx: LabelContext): Record<string, CheckLabel
 
   // T3: first kernel's gradient norm vs the output kernel's, median over samples.
   const grads = layerTags(run, 'grad_norm/').filter((t) => /kernel/.test(t));
-  const first = grads.find((t) => /hidden1\b|hidden1\//.test(t));
+  // The input-side layer: a conv or recurrent front comes before the dense layers.
+  const first = ['conv1', 'rnn1', 'hidden1'].map((l) => `grad_norm/${l}/kernel`).find((t) => grads.includes(t));
   const output = grads.find((t) => /output/.test(t));
   if (!first || !output || nanStep >= 0) out['T3'] = either('no first/output kernel gradient norms, or non-finite run');
   else {
@@ -200,6 +213,38 @@ export function labelRun(run: Run, ctx: LabelContext): Record<string, CheckLabel
     else if (r < 1e-2) out['T3'] = must(0, `median first/output kernel gradient-norm ratio ${fmt(r)} (< 0.01)`);
     else if (r > 0.1) out['T3'] = mustNot(`median first/output gradient ratio ${fmt(r)}`);
     else out['T3'] = either(`median first/output gradient ratio ${fmt(r)}`);
+  }
+
+  // C3: validation loss turns up from its minimum while the training loss keeps falling.
+  const val = points(run, 'val_loss');
+  const vv = val.values.filter(Number.isFinite);
+  if (nanStep >= 0 || vv.length < 5 || n < 10) out['C3'] = either(`${vv.length} finite validation points, or non-finite run`);
+  else {
+    const best = Math.min(...vv);
+    const at = vv.indexOf(best);
+    const lastVal = vv[vv.length - 1] as number;
+    const bestStep = val.steps[val.values.indexOf(best)] as number;
+    const trainAtBest = mean(v.filter((_, i) => (st[i] as number) <= bestStep).slice(-Math.max(5, Math.round(n * 0.05))));
+    const trainEnd = mean(v.slice(-Math.max(5, Math.round(n * 0.1))));
+    const turned = lastVal > 1.2 * best + 0.05 && at < vv.length - 2;
+    if (turned && trainEnd < trainAtBest) out['C3'] = must(bestStep, `val loss ${fmt(best)} at step ${bestStep} rose to ${fmt(lastVal)} (> 1.2x + 0.05) while train loss fell ${fmt(trainAtBest)} -> ${fmt(trainEnd)}`);
+    else if (lastVal <= 1.05 * best) out['C3'] = mustNot(`last val loss ${fmt(lastVal)} within 5% of its best ${fmt(best)}`);
+    else out['C3'] = either(`last val loss ${fmt(lastVal)}, best ${fmt(best)}`);
+  }
+
+  // T10: the learning rate falls below 1% of its peak (in size) and stays there, before 80% of the run.
+  const lr = points(run, 'lr');
+  if (lr.values.length < 2) out['T10'] = either('no learning-rate curve');
+  else {
+    const size = lr.values.map(Math.abs);
+    const peak = Math.max(...size);
+    const lastStep = Math.max(lr.steps[lr.steps.length - 1] as number, st[st.length - 1] ?? 0);
+    let z = size.length;
+    while (z > 0 && (size[z - 1] as number) < 0.01 * peak) z--;
+    const zeroStep = z < size.length ? (lr.steps[z] as number) : null;
+    if (zeroStep !== null && zeroStep < 0.8 * lastStep) out['T10'] = must(zeroStep, `lr below 1% of its peak ${fmt(peak)} from step ${zeroStep} of ${lastStep}`);
+    else if (Math.min(...size) >= 0.1 * peak) out['T10'] = mustNot(`lr stays within 10x of its peak ${fmt(peak)}`);
+    else out['T10'] = either(`lr falls below 10% of its peak ${fmt(peak)}`);
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * how they split into a tuning part and a test part that share neither seeds nor architectures.
  * Pure data; no tfjs.
  */
-import type { HiddenLayerConfig, OptimizerConfig, TrainingConfig } from '../faults/config.js';
+import type { DatasetName, HiddenLayerConfig, LayerKind, OptimizerConfig, TrainingConfig } from '../faults/config.js';
 import { healthyConfig } from '../faults/config.js';
 import { faults } from '../faults/index.js';
 
@@ -13,12 +13,14 @@ export type CorpusSplit = 'tuning' | 'test';
 /** Log formats a run is also exported to (besides its TensorBoard log directory). */
 export type ExportFormat = 'lightning-csv' | 'keras-csv' | 'jsonl';
 
-/** A named network shape (the fault builder only makes MLPs: see docs/quality.md). */
+/** A named network shape with its optimiser and main dataset. */
 export interface Architecture {
   readonly id: string;
   readonly split: CorpusSplit;
   readonly hidden: readonly HiddenLayerConfig[];
   readonly optimizer: OptimizerConfig;
+  /** Dataset of the fault runs and of every other healthy seed (the rest use the other dataset). */
+  readonly dataset: DatasetName;
 }
 
 /** One run of the corpus. */
@@ -29,7 +31,7 @@ export interface PlannedRun {
   /** Fault id from the registry, `null` for a healthy baseline. */
   readonly fault: string | null;
   readonly arch: string;
-  readonly dataset: 'mnist';
+  readonly dataset: DatasetName;
   readonly seed: number;
   /** The full training config (fault not yet applied). */
   readonly config: TrainingConfig;
@@ -37,7 +39,8 @@ export interface PlannedRun {
   readonly exports: readonly ExportFormat[];
 }
 
-const dense = (units: number, activation: HiddenLayerConfig['activation']): HiddenLayerConfig => ({
+const layer = (kind: LayerKind, units: number, activation: HiddenLayerConfig['activation']): HiddenLayerConfig => ({
+  ...(kind === 'dense' ? {} : { kind }),
   units,
   activation,
   kernelInitializer: activation === 'relu' ? 'heNormal' : 'glorotUniform',
@@ -45,12 +48,18 @@ const dense = (units: number, activation: HiddenLayerConfig['activation']): Hidd
   trainable: true,
 });
 
-/** The architectures: two for tuning, two different ones for the test part. */
+const dense = (units: number, activation: HiddenLayerConfig['activation']): HiddenLayerConfig => layer('dense', units, activation);
+
+/** The architectures: an MLP pair, a small CNN and a small RNN for tuning; different ones for the test part. */
 export const ARCHITECTURES: readonly Architecture[] = [
-  { id: 'relu2x32-adam', split: 'tuning', hidden: [dense(32, 'relu'), dense(32, 'relu')], optimizer: { name: 'adam', learningRate: 1e-3 } },
-  { id: 'tanh1x48-sgd', split: 'tuning', hidden: [dense(48, 'tanh')], optimizer: { name: 'sgd', learningRate: 0.1 } },
-  { id: 'relu3x24-adam', split: 'test', hidden: [dense(24, 'relu'), dense(24, 'relu'), dense(24, 'relu')], optimizer: { name: 'adam', learningRate: 2e-3 } },
-  { id: 'relu1x64-sgd', split: 'test', hidden: [dense(64, 'relu')], optimizer: { name: 'sgd', learningRate: 0.05 } },
+  { id: 'relu2x32-adam', split: 'tuning', hidden: [dense(32, 'relu'), dense(32, 'relu')], optimizer: { name: 'adam', learningRate: 1e-3 }, dataset: 'mnist' },
+  { id: 'tanh1x48-sgd', split: 'tuning', hidden: [dense(48, 'tanh')], optimizer: { name: 'sgd', learningRate: 0.1 }, dataset: 'fashion-mnist' },
+  { id: 'cnn8-relu32-adam', split: 'tuning', hidden: [layer('conv', 8, 'relu'), dense(32, 'relu')], optimizer: { name: 'adam', learningRate: 1e-3 }, dataset: 'fashion-mnist' },
+  { id: 'rnn32-adam', split: 'tuning', hidden: [layer('rnn', 32, 'tanh')], optimizer: { name: 'adam', learningRate: 5e-3 }, dataset: 'mnist' },
+  { id: 'relu3x24-adam', split: 'test', hidden: [dense(24, 'relu'), dense(24, 'relu'), dense(24, 'relu')], optimizer: { name: 'adam', learningRate: 2e-3 }, dataset: 'fashion-mnist' },
+  { id: 'relu1x64-sgd', split: 'test', hidden: [dense(64, 'relu')], optimizer: { name: 'sgd', learningRate: 0.05 }, dataset: 'mnist' },
+  { id: 'cnn4x8-relu24-adam', split: 'test', hidden: [layer('conv', 4, 'relu'), layer('conv', 8, 'relu'), dense(24, 'relu')], optimizer: { name: 'adam', learningRate: 2e-3 }, dataset: 'mnist' },
+  { id: 'rnn24-sgd', split: 'test', hidden: [layer('rnn', 24, 'tanh')], optimizer: { name: 'sgd', learningRate: 0.1 }, dataset: 'fashion-mnist' },
 ];
 
 /** Seeds per split (disjoint). */
@@ -65,12 +74,15 @@ export interface PlanOptions {
   readonly quick?: boolean;
   /** Only these fault ids (and healthy when `null` is listed); default all. */
   readonly faults?: readonly (string | null)[];
+  /** Only this part of the corpus (default both). */
+  readonly split?: CorpusSplit;
 }
 
 /**
- * The corpus plan. Full: every fault on every architecture with the split's first seed, plus
- * healthy baselines on every architecture with all three seeds; training-set size alternates
- * between 640 and 960 digits with the seed. Quick: one architecture per split, 4 epochs of 480 on five fault kinds.
+ * The corpus plan. Full: every fault on every architecture with the split's first seed (on the
+ * architecture's dataset), plus healthy baselines on every architecture with all three seeds;
+ * training-set size alternates between 640 and 960 examples, and the dataset between the
+ * architecture's and the other one, with the seed. Quick: one MLP per split, 4 epochs of 480 on five fault kinds.
  * @example
  * const runs = planCorpus();
  * runs.filter((r) => r.split === 'test').every((r) => r.seed >= 11) // true
@@ -81,6 +93,7 @@ export function planCorpus(options: PlanOptions = {}): PlannedRun[] {
   const out: PlannedRun[] = [];
   for (const arch of ARCHITECTURES) {
     if (quick && arch.id !== 'relu2x32-adam' && arch.id !== 'relu1x64-sgd') continue;
+    if (options.split !== undefined && arch.split !== options.split) continue;
     const seeds = SEEDS[arch.split];
     for (const fault of faultIds) {
       const runSeeds = fault === null ? (quick ? seeds.slice(0, 1) : seeds) : seeds.slice(0, 1);
@@ -88,9 +101,10 @@ export function planCorpus(options: PlanOptions = {}): PlannedRun[] {
         const train = quick ? 480 : k % 2 === 0 ? 640 : 960;
         const epochs = quick ? 4 : train === 640 ? 8 : 6;
         const base = healthyConfig();
+        const dataset: DatasetName = k % 2 === 0 ? arch.dataset : arch.dataset === 'mnist' ? 'fashion-mnist' : 'mnist';
         const config: TrainingConfig = {
           ...base,
-          data: { ...base.data, train, validation: quick ? 100 : 200 },
+          data: { ...base.data, dataset, train, validation: quick ? 100 : 200 },
           model: { ...base.model, hidden: arch.hidden },
           optimizer: arch.optimizer,
           epochs,
@@ -98,7 +112,7 @@ export function planCorpus(options: PlanOptions = {}): PlannedRun[] {
           seed,
         };
         const id = `${arch.split}-${arch.id}-${fault ?? 'healthy'}-s${seed}`;
-        out.push({ id, split: arch.split, fault, arch: arch.id, dataset: 'mnist', seed, config, exports: exportsFor(out.length) });
+        out.push({ id, split: arch.split, fault, arch: arch.id, dataset, seed, config, exports: exportsFor(out.length) });
       });
     }
   }

@@ -87,3 +87,17 @@ describe('epochOrder', () => {
     expect([...t.labels]).toEqual([0, 1]);
   });
 });
+
+describe('label noise', () => {
+  it('gives exactly the asked share of training labels a different class, reproducibly, and leaves validation clean', () => {
+    const clean = arrangeData({ train: examples(100, 10), validation: examples(20, 10) }, healthyConfig().data, 3);
+    const noisy = arrangeData({ train: examples(100, 10), validation: examples(20, 10) }, { ...healthyConfig().data, labelNoise: 0.4 }, 3);
+    const changed = Array.from(noisy.train.labels).filter((l, i) => l !== clean.train.labels[i]).length;
+    expect(changed).toBe(40);
+    expect(Array.from(noisy.train.inputs)).toEqual(Array.from(clean.train.inputs));
+    expect(Array.from(noisy.validation.labels)).toEqual(Array.from(clean.validation.labels));
+    const again = arrangeData({ train: examples(100, 10), validation: examples(20, 10) }, { ...healthyConfig().data, labelNoise: 0.4 }, 3);
+    expect(Array.from(again.train.labels)).toEqual(Array.from(noisy.train.labels));
+    for (const l of noisy.train.labels) expect(l).toBeLessThan(10);
+  });
+});

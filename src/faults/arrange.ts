@@ -3,7 +3,7 @@
  * seeded per-epoch order. Pure (typed arrays in, new typed arrays out); no tfjs.
  */
 import type { DataConfig } from './config.js';
-import { deriveSeed, permutation } from '../random/seeded.js';
+import { deriveSeed, permutation, seededRandom } from '../random/seeded.js';
 
 /** Labelled examples, row-major: example i is `inputs[i * features .. (i + 1) * features)`. */
 export interface Examples {
@@ -21,8 +21,9 @@ export interface DataSplit {
 }
 
 /**
- * Applies `data.inputScale` to both splits (a forgotten normalisation affects every input) and puts
- * the training examples in `data.order` (seeded shuffle, or sorted by label, ties in loading order).
+ * Applies `data.inputScale` to both splits (a forgotten normalisation affects every input), puts
+ * the training examples in `data.order` (seeded shuffle, or sorted by label, ties in loading order)
+ * and corrupts `data.labelNoise` of the training labels (seeded).
  * @example
  * const ready = arrangeData(split, healthyConfig().data, 1);
  * ready.train.labels // shuffled, reproducibly for seed 1
@@ -37,7 +38,21 @@ export function arrangeData(split: DataSplit, data: DataConfig, seed: number): D
   } else {
     order = permutation(n, seed);
   }
-  return { train: take(split.train, order, data.inputScale), validation: take(split.validation, null, data.inputScale) };
+  const train = take(split.train, order, data.inputScale);
+  return { train: data.labelNoise ? withLabelNoise(train, data.labelNoise, seed) : train, validation: take(split.validation, null, data.inputScale) };
+}
+
+/** `examples` with `share` of its labels (a seeded choice) replaced by a different seeded random class. */
+function withLabelNoise(examples: Examples, share: number, seed: number): Examples {
+  const n = examples.labels.length;
+  const labels = Uint8Array.from(examples.labels);
+  const which = permutation(n, deriveSeed(seed, 7919));
+  const random = seededRandom(deriveSeed(seed, 7920));
+  for (let i = 0; i < Math.round(n * share); i++) {
+    const at = which[i] as number;
+    labels[at] = ((labels[at] as number) + 1 + Math.floor(random() * (examples.classes - 1))) % examples.classes;
+  }
+  return { ...examples, labels };
 }
 
 /**

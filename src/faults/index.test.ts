@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checks } from '../checks/index.js';
 import type { TrainingConfig } from './config.js';
-import { describeConfig, healthyConfig, withOverrides } from './config.js';
+import { describeConfig, healthyConfig, learningRateAt, withOverrides } from './config.js';
 import { faults, findFault } from './index.js';
 
 /** Freezes every nested object, so an `apply` that mutates its input throws. */
@@ -73,5 +73,28 @@ describe('training config', () => {
 
   it('describes a config in one line', () => {
     expect(describeConfig(healthyConfig())).toBe('784-32-32-10 MLP (relu) on 2,000 MNIST digits (500 for validation), 6 epochs of batch 32, adam at lr 1e-3, seed 1');
+  });
+});
+
+describe('learning-rate schedules', () => {
+  const adam = { name: 'adam' as const, learningRate: 1e-3 };
+  it('is constant without a schedule, steps at the given share of the run, decays exponentially to endFactor', () => {
+    expect(learningRateAt(adam, 50, 100)).toBe(1e-3);
+    const step = { ...adam, schedule: { kind: 'step' as const, at: 0.5, factor: 100 } };
+    expect(learningRateAt(step, 49, 100)).toBe(1e-3);
+    expect(learningRateAt(step, 50, 100)).toBeCloseTo(0.1, 12);
+    const decay = { ...adam, schedule: { kind: 'exponential' as const, endFactor: 1e-6 } };
+    expect(learningRateAt(decay, 0, 100)).toBe(1e-3);
+    expect(learningRateAt(decay, 100, 100)).toBeCloseTo(1e-9, 15);
+    expect(learningRateAt(decay, 50, 100)).toBeCloseTo(1e-6, 12);
+  });
+
+  it('faults that change the schedule, the sign or the data size describe themselves in the config line', () => {
+    expect(describeConfig(findFault('lr-spike')?.apply(healthyConfig()) ?? healthyConfig())).toContain('(x100 from 50% of the run)');
+    expect(findFault('gradient-ascent')?.apply(healthyConfig()).optimizer.learningRate).toBe(-1e-3);
+    const tiny = findFault('noisy-labels')?.apply(healthyConfig());
+    // Same number of optimiser steps as the healthy run (6 epochs of 63 batches = 378; 4 batches per epoch).
+    expect(tiny?.data).toMatchObject({ train: 128, labelNoise: 0.4 });
+    expect((tiny?.epochs ?? 0) * 4).toBeGreaterThanOrEqual(370);
   });
 });

@@ -5,10 +5,14 @@
 import { deepSigmoid } from './deep-sigmoid.js';
 import type { Fault } from './fault.js';
 import { frozenLayers } from './frozen-layers.js';
+import { gradientAscent } from './gradient-ascent.js';
 import { heavyDropout } from './heavy-dropout.js';
 import { logZeroNan } from './log-zero-nan.js';
+import { lrDecayTooFast } from './lr-decay-too-fast.js';
 import { lrTooHigh } from './lr-too-high.js';
+import { lrSpike } from './lr-spike.js';
 import { lrTooLow } from './lr-too-low.js';
+import { noisyLabels } from './noisy-labels.js';
 import { reluBeforeSoftmax } from './relu-before-softmax.js';
 import { sigmoidBeforeSoftmax } from './sigmoid-before-softmax.js';
 import { unscaledInputs } from './unscaled-inputs.js';
@@ -23,10 +27,14 @@ import { zeroInit } from './zero-init.js';
 export const faults: readonly Fault[] = [
   deepSigmoid,
   frozenLayers,
+  gradientAscent,
   heavyDropout,
   logZeroNan,
+  lrDecayTooFast,
+  lrSpike,
   lrTooHigh,
   lrTooLow,
+  noisyLabels,
   reluBeforeSoftmax,
   sigmoidBeforeSoftmax,
   unscaledInputs,
@@ -53,6 +61,8 @@ export type {
   DatasetName,
   HiddenLayerConfig,
   InitializerName,
+  LayerKind,
+  LrSchedule,
   LossName,
   ModelConfig,
   OptimizerConfig,
@@ -61,4 +71,4 @@ export type {
   ProbabilitiesName,
   TrainingConfig,
 } from './config.js';
-export { describeConfig, healthyConfig, withOverrides } from './config.js';
+export { describeConfig, healthyConfig, learningRateAt, withOverrides } from './config.js';

@@ -71,6 +71,45 @@ describe('buildModel', () => {
   });
 });
 
+describe('buildModel, conv and recurrent layers', () => {
+  const layer = (kind: 'conv' | 'rnn' | 'dense', units: number, activation: 'relu' | 'tanh' = 'relu') =>
+    ({ kind, units, activation, kernelInitializer: 'glorotUniform', dropout: 0, trainable: true }) as const;
+  const withLayers = (hidden: ReturnType<typeof layer>[]) => ({ ...healthyConfig(), model: { ...healthyConfig().model, hidden } });
+
+  it('builds a small CNN on the reshaped 28x28 image: strided convs, a flatten, then the dense head', () => {
+    const m = buildModel(withLayers([layer('conv', 4), layer('conv', 8), layer('dense', 16)]), 784, 10);
+    models.push(m);
+    expect(m.layers.map((l) => l.name)).toEqual(['reshape', 'conv1', 'conv2', 'flatten', 'hidden1', 'output']);
+    expect(m.getLayer('conv2').outputShape).toEqual([null, 7, 7, 8]);
+    const p = m.predict(tf.zeros([2, 784])) as tf.Tensor;
+    expect(p.shape).toEqual([2, 10]);
+    p.dispose();
+  });
+
+  it('builds a small RNN reading the image row by row, returning sequences only into another RNN', () => {
+    const m = buildModel(withLayers([layer('rnn', 6, 'tanh'), layer('rnn', 5, 'tanh')]), 784, 10);
+    models.push(m);
+    expect(m.layers.map((l) => l.name)).toEqual(['reshape', 'rnn1', 'rnn2', 'output']);
+    expect(m.getLayer('rnn1').outputShape).toEqual([null, 28, 6]);
+    expect(m.getLayer('rnn2').outputShape).toEqual([null, 5]);
+  });
+
+  it('zero-initialises recurrent kernels too, and keeps conv/rnn layers in front of the deep sigmoid stack', () => {
+    const zero = buildModel(findFault('zero-init')?.apply(withLayers([layer('rnn', 4, 'tanh')])) ?? healthyConfig(), 784, 10);
+    models.push(zero);
+    for (const w of zero.getLayer('rnn1').getWeights()) expect(Array.from(w.dataSync()).every((v) => v === 0)).toBe(true);
+    const deep = buildModel(findFault('deep-sigmoid')?.apply(withLayers([layer('conv', 4), layer('dense', 8)])) ?? healthyConfig(), 784, 10);
+    models.push(deep);
+    expect(deep.layers.map((l) => l.name).slice(0, 4)).toEqual(['reshape', 'conv1', 'flatten', 'hidden1']);
+    expect(deep.layers.filter((l) => l.name.startsWith('hidden'))).toHaveLength(8);
+  });
+
+  it('refuses a conv layer after a dense one, and non-square inputs', () => {
+    expect(() => buildModel(withLayers([layer('dense', 4), layer('conv', 4)]), 784, 10)).toThrow(/conv layers must come first/);
+    expect(() => buildModel(withLayers([layer('conv', 4)]), 100 + 1, 10)).toThrow(/square images, got 101 features/);
+  });
+});
+
 describe('unsafeCrossentropy', () => {
   it('matches the clipped library loss on safe probabilities and is NaN on a probability of 0', () => {
     const value = (yTrue: number[], yPred: number[]): number => tf.tidy(() => unsafeCrossentropy(tf.tensor2d([yTrue]), tf.tensor2d([yPred])).dataSync()[0] as number);

@@ -1,5 +1,5 @@
 /**
- * Builds and compiles the TF.js model a training config describes. Every fault that needs "model
+ * Builds and compiles the TF.js model (MLP, small CNN or small RNN) a training config describes. Every fault that needs "model
  * surgery" (ReLU before softmax, frozen layers, zero init, a loss without epsilon, dropout) is a
  * config field read here. Layer names are stable (`hidden1`..`hiddenN`, `dropout1`.., `output`, then
  * `softmax` or `normalise` when the output scores have their own activation) so per-layer telemetry
@@ -81,9 +81,18 @@ export function buildOptimizer(config: OptimizerConfig): tf.Optimizer {
   return config.name === 'sgd' ? tf.train.sgd(config.learningRate) : tf.train.adam(config.learningRate);
 }
 
+/** Side of the square images that conv/recurrent layers see (the flat inputs reshaped). */
+function imageSide(features: number): number {
+  const side = Math.round(Math.sqrt(features));
+  if (side * side !== features) throw new RangeError(`buildModel: conv/rnn layers need square images, got ${features} features`);
+  return side;
+}
+
 /**
- * Builds and compiles the MLP of `config` for `features` inputs and `classes` outputs (softmax),
- * with seeded initialisers and dropout. Metrics: accuracy (logged by tfjs as `acc`/`val_acc`).
+ * Builds and compiles the model of `config` for `features` inputs and `classes` outputs (softmax),
+ * with seeded initialisers and dropout. Dense layers are `hidden1..N`; conv layers `conv1..`,
+ * recurrent ones `rnn1..`, after a `reshape` of the flat pixels to the image
+ * and before a `flatten` (conv). Metrics: accuracy (logged by tfjs as `acc`/`val_acc`).
  * @example
  * const model = buildModel(healthyConfig(), 784, 10);
  * model.layers.map((l) => l.name) // ['hidden1', 'hidden2', 'output']
@@ -91,19 +100,36 @@ export function buildOptimizer(config: OptimizerConfig): tf.Optimizer {
 export function buildModel(config: TrainingConfig, features: number, classes: number): tf.LayersModel {
   tf.serialization.registerClass(SumNormalise);
   const model = tf.sequential();
+  const layers = config.model.hidden;
+  const first = layers[0]?.kind ?? 'dense';
+  if (first !== 'dense') {
+    const side = imageSide(features);
+    model.add(tf.layers.reshape({ name: 'reshape', inputShape: [features], targetShape: first === 'conv' ? [side, side, 1] : [side, side] }));
+  }
   let stream = 0;
-  config.model.hidden.forEach((layer, i) => {
-    model.add(
-      tf.layers.dense({
-        name: `hidden${i + 1}`,
-        ...(i === 0 ? { inputShape: [features] } : {}),
-        units: layer.units,
-        activation: activation(layer.activation),
-        kernelInitializer: initializer(layer.kernelInitializer, deriveSeed(config.seed, stream++)),
-        biasInitializer: 'zeros',
-        trainable: layer.trainable,
-      }),
-    );
+  const counts = { dense: 0, conv: 0, rnn: 0 };
+  layers.forEach((layer, i) => {
+    const kind = layer.kind ?? 'dense';
+    const next = layers[i + 1]?.kind ?? 'dense';
+    const n = ++counts[kind];
+    const common = {
+      ...(i === 0 && kind === 'dense' ? { inputShape: [features] } : {}),
+      activation: activation(layer.activation),
+      kernelInitializer: initializer(layer.kernelInitializer, deriveSeed(config.seed, stream++)),
+      biasInitializer: 'zeros' as const,
+      trainable: layer.trainable,
+    };
+    if (kind === 'conv') {
+      if (layers.slice(0, i).some((l) => (l.kind ?? 'dense') !== 'conv')) throw new RangeError('buildModel: conv layers must come first');
+      model.add(tf.layers.conv2d({ name: `conv${n}`, filters: layer.units, kernelSize: 3, strides: 2, padding: 'same', ...common }));
+      if (next !== 'conv') model.add(tf.layers.flatten({ name: 'flatten' }));
+    } else if (kind === 'rnn') {
+      if (layers.slice(0, i).some((l) => (l.kind ?? 'dense') !== 'rnn')) throw new RangeError('buildModel: rnn layers must come first');
+      const recurrentInitializer = layer.kernelInitializer === 'zeros' ? tf.initializers.zeros() : tf.initializers.orthogonal({ seed: deriveSeed(config.seed, 500 + i) });
+      model.add(tf.layers.simpleRNN({ name: `rnn${n}`, units: layer.units, returnSequences: next === 'rnn', recurrentInitializer, ...common }));
+    } else {
+      model.add(tf.layers.dense({ name: `hidden${n}`, units: layer.units, ...common }));
+    }
     if (layer.dropout > 0) model.add(new SeededDropout({ name: `dropout${i + 1}`, rate: layer.dropout, seed: deriveSeed(config.seed, 1000 + i) }));
   });
   const out = config.model.output;
@@ -112,7 +138,7 @@ export function buildModel(config: TrainingConfig, features: number, classes: nu
   model.add(
     tf.layers.dense({
       name: 'output',
-      ...(config.model.hidden.length === 0 ? { inputShape: [features] } : {}),
+      ...(layers.length === 0 ? { inputShape: [features] } : {}),
       units: classes,
       activation: fused ? 'softmax' : activation(out.scores),
       kernelInitializer: initializer(out.kernelInitializer, deriveSeed(config.seed, stream++)),

@@ -27,7 +27,10 @@ export interface DoctorOptions {
   lossOnly?: boolean;
   /** Checks evaluated while training (default: the whole registry `checks`). */
   checks?: readonly Check[];
-  /** Evaluate the checks every N steps, at each epoch end and when training ends (default {@link DEFAULT_CHECK_EVERY}). */
+  /**
+   * Evaluate the checks every N steps, at each epoch end and when training ends (default {@link DEFAULT_CHECK_EVERY});
+   * also early, after the per-layer statistics of steps 2 x `every` and 4 x `every` (unless `lossOnly`).
+   */
   checkEvery?: number;
   /** Stop training on a new finding at or above this severity (default `null`: never). */
   stopOn?: 'error' | 'warning' | null;

@@ -143,6 +143,28 @@ describe('live alerts', () => {
     expect(doctor.stopped).toBeNull();
   });
 
+  it('alerts a network dead from step 0 (zero-init ReLUs, T5) within the first 20% of the steps; a healthy one gets no T5', async () => {
+    const train = async (kernelInitializer?: (layer: number) => 'zeros') => {
+      const model = mlp({ features: 6, hidden: [12, 8], outputs: 3, outputActivation: 'softmax', loss: 'categoricalCrossentropy', ...(kernelInitializer ? { kernelInitializer } : {}) });
+      const { x, y } = blobData(400, 6, 3, 7);
+      const alerts: Array<{ check: string; severity: string; step: number }> = [];
+      const doctor = createDoctor({ print: null, every: 2, onFinding: (f, c) => alerts.push({ check: f.check, severity: f.severity, step: c.step }) });
+      await doctor.fit(model, x, y, { epochs: 4, batchSize: 16, verbose: 0 });
+      await doctor.close();
+      disposeAll(model, x, y);
+      return { alerts, steps: doctor.run.scalars.get('loss')?.values.length ?? 0 };
+    };
+    const dead = await train(() => 'zeros');
+    expect(dead.steps).toBe(100);
+    const t5 = dead.alerts.find((a) => a.check === 'T5');
+    expect(t5?.severity).toBe('error');
+    // Early evaluation after the 3rd sampled point (step 4 = 2 x every): the first epoch ends at step 24, checkEvery is 100.
+    expect(t5?.step).toBe(4);
+    expect(t5?.step).toBeLessThanOrEqual(0.2 * dead.steps);
+    const healthy = await train();
+    expect(healthy.alerts.filter((a) => a.check === 'T5')).toEqual([]);
+  });
+
   it("stopOn: 'error' stops fit at the first non-finite loss, like TerminateOnNaN", async () => {
     const model = mlp({ features: 6, hidden: [8, 8], optimizer: tf.train.sgd(50) });
     const { x, y } = regressionData(256, 6, 6, { scale: 10 });
@@ -166,8 +188,10 @@ describe('live alerts', () => {
     const doctor = createDoctor({ print: null, every: 2, stopOn: 'warning' });
     const losses: number[] = [];
     for (let i = 0; i < 10 && !doctor.stopped; i++) losses.push(doctor.trainStep({ variables: [w], optimizer, loss: () => tf.losses.meanSquaredError(ys, tf.matMul(xs, w)) as tf.Scalar }));
-    expect(losses).toHaveLength(10);
-    expect(losses[9]).toBeLessThan(losses[0] as number);
+    // The early evaluation after step 8 (4 x every) sees SGD at 0.1 change the 2 weights by ~13% per step.
+    expect(doctor.stopped).toMatchObject({ check: 'T4', severity: 'warning', steps: [4, 8] });
+    expect(losses).toHaveLength(9);
+    expect(losses[8]).toBeLessThan(losses[0] as number);
     expect(doctor.run.scalars.get('loss')?.values).toEqual(losses);
     expect(doctor.run.scalars.get('grad_norm/custom/w')?.steps).toEqual([0, 2, 4, 6, 8]);
     expect(doctor.run.scalars.has('act_mean/custom')).toBe(false);

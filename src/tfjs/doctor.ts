@@ -1,7 +1,8 @@
 /**
  * `createDoctor`: wires the pieces together. One global step counter for everything the doctor sees
  * (`fit` calls, `trainStep` calls); per step the loss (and metrics, learning rate) is recorded; on
- * sampled steps the per-layer statistics; the checks run every `checkEvery` steps and at epoch ends.
+ * sampled steps the per-layer statistics; the checks run every `checkEvery` steps, at epoch ends, and
+ * early on after the 3rd and 5th sampled per-layer points.
  */
 import type * as tf from '@tensorflow/tfjs';
 import { checks as registry } from '../checks/index.js';
@@ -28,6 +29,14 @@ type Minimize = tf.Optimizer['minimize'];
  * postponed (the one at `close()` always runs; a non-finite loss is raised at once regardless).
  */
 const CHECK_TIME_BUDGET = 0.02;
+
+/**
+ * Early evaluations: right after the per-layer statistics of steps 2 x `every` and 4 x `every` (the 3rd
+ * and 5th sampled points), so a network broken from step 0 (e.g. every ReLU dead, T5) is alerted within
+ * the first few sampled steps instead of at the first `checkEvery` step or epoch end. They are skipped
+ * over the time budget like the others, but their (one-off) cost is not charged to it.
+ */
+const EARLY_SAMPLES: readonly number[] = [2, 4];
 
 const positive = (x: number | undefined, fallback: number): number => (x !== undefined && Number.isFinite(x) && x >= 1 ? Math.floor(x) : fallback);
 
@@ -198,15 +207,21 @@ class TfjsDoctor implements Doctor {
     }
     this.#step++;
     if (this.#step % this.#checkEvery === 0) this.#evaluate(false);
+    else if (!this.#lossOnly && EARLY_SAMPLES.some((k) => step === k * this.#every)) this.#evaluate(false, true);
   }
 
-  #evaluate(final: boolean): void {
+  /**
+   * Runs the checks unless over the time budget (never skipped when `final`). An `early` evaluation
+   * (a handful of sampled points) is a one-off cost that is not charged to the budget, so it does not
+   * postpone the regular schedule that follows.
+   */
+  #evaluate(final: boolean, early = false): void {
     const now = performance.now();
     this.#startedAt ??= now;
     if (!final && (this.#lastEvaluated === this.#step || this.#evaluationMs > CHECK_TIME_BUDGET * (now - this.#startedAt))) return;
     this.#lastEvaluated = this.#step;
     this.#live.evaluate(this.run, Math.max(0, this.#step - 1), final);
-    this.#evaluationMs += performance.now() - now;
+    if (!early) this.#evaluationMs += performance.now() - now;
   }
 }
 

@@ -35,7 +35,7 @@ describe('loadMnist', () => {
 
   it('refuses impossible sizes with a message saying what is available', () => {
     expect(mnistCapacity()).toBe(8630);
-    expect(() => loadMnist(8000, 1000)).toThrow(/8630 balanced digits/);
+    expect(() => loadMnist(8000, 1000)).toThrow(/8630 balanced examples/);
     expect(() => loadMnist(5, 10)).toThrow(RangeError);
   });
 });

@@ -15,12 +15,13 @@ import type { DataSplit, Examples } from '../../faults/arrange.js';
 import { arrangeData, epochOrder } from '../../faults/arrange.js';
 import { buildModel } from '../build-model.js';
 import type { ConfigOverrides, TrainingConfig } from '../../faults/config.js';
-import { healthyConfig, withOverrides } from '../../faults/config.js';
+import { healthyConfig, learningRateAt, withOverrides } from '../../faults/config.js';
 import type { Fault } from '../../faults/fault.js';
 import type { Run } from '../../telemetry/run.js';
 import { createDoctor } from '../index.js';
 import { m1ActivationBeforeSoftmax } from '../probes/m1-activation-before-softmax.js';
 import type { Probe } from '../probes/probe.js';
+import { loadFashionMnist } from './fashion-mnist.js';
 import { loadMnist } from './mnist.js';
 
 
@@ -105,7 +106,8 @@ export function demoConfig(fault: Fault | null = null, overrides: ConfigOverride
 }
 
 function loadData(config: TrainingConfig): DataSplit {
-  return loadMnist(config.data.train, config.data.validation);
+  const load = config.data.dataset === 'fashion-mnist' ? loadFashionMnist : loadMnist;
+  return load(config.data.train, config.data.validation);
 }
 
 function tensors(examples: Examples): { x: tf.Tensor2D; y: tf.Tensor2D } {
@@ -187,7 +189,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     },
   });
   let step = 0;
+  const setRate = (lr: number): void => {
+    (model.optimizer as unknown as { learningRate: number }).learningRate = lr;
+  };
   const progressCallback = new tf.CustomCallback({
+    // A learning-rate schedule (lr-spike, lr-decay-too-fast) sets the rate before each step, as a scheduler callback would.
+    ...(config.optimizer.schedule ? { onBatchBegin: async () => setRate(learningRateAt(config.optimizer, step, totalSteps)) } : {}),
     onBatchEnd: async (_batch, logs) => {
       step++;
       report({ phase: 'batch', step, loss: logs?.['loss'] ?? NaN });
