@@ -15,6 +15,9 @@ const falling = (e: number) => 0.4 + 1.9 * Math.exp(-e / 6);
 /** U-shaped val loss: minimum `min` at epoch 10, then rising by `rise` (relative) by the last epoch. */
 const uShape = (min: number, rise: number) => (e: number) => (e <= 10 ? min + 1.5 * (1 - e / 10) ** 2 : min * (1 + (rise * (e - 10)) / (EPOCHS - 11)));
 
+/** Per-step training loss of the corpus run tuning-relu2x32-adam-healthy-s1 (784-32-32-10 MLP, Adam, MNIST). */
+const HEALTHY_MLP_LOSS = [2.25,2.23,2.25,2.17,2.3,2.09,2.19,2.09,2.04,2.05,2.01,1.9,1.88,2.04,1.98,2,1.81,1.87,1.7,1.7,1.7,1.69,1.66,1.56,1.58,1.77,1.41,1.58,1.48,1.46,1.43,1.36,1.25,1.53,1.18,1.4,1.23,1.25,1.33,1.22,1.19,1.08,0.983,1.1,1.17,1.09,0.885,0.795,0.88,0.871,0.935,0.928,0.937,0.837,0.891,0.883,1,0.802,0.915,0.98,1.01,0.863,0.636,0.577,0.77,0.728,0.645,0.522,0.682,0.754,0.432,0.442,0.837,0.745,0.492,0.589,0.681,0.547,0.713,0.636,0.315,0.54,0.557,0.523,0.546,0.49,0.383,0.631,0.713,0.383,0.526,0.658,0.388,0.525,0.423,0.293,0.37,0.622,0.507,0.542,0.511,0.409,0.614,0.466,0.438,0.615,0.533,0.365,0.252,0.224,0.472,0.294,0.494,0.465,0.206,0.433,0.395,0.31,0.282,0.319,0.401,0.258,0.243,0.285,0.22,0.431,0.213,0.342,0.329,0.513,0.243,0.526,0.441,0.188,0.311,0.334,0.387,0.57,0.165,0.17,0.181,0.207,0.238,0.209,0.285,0.262,0.348,0.365,0.298,0.268,0.3,0.214,0.333,0.383,0.214,0.247,0.372,0.323,0.271,0.153];
+
 ruleTable(c3Overfitting, {
   valid: [
     { name: 'healthy: train and val both fall', run: runFrom({ 'train/loss': train(0.3), 'val/loss': val(falling) }) },
@@ -33,6 +36,14 @@ ruleTable(c3Overfitting, {
       run: runFrom({ 'train/loss': { steps: valSteps, values: curve(EPOCHS, (e) => 0.6 + 1.5 * Math.exp(-e / 4), 0.02, 2) }, 'val/loss': val((e) => 0.62 + 0.5 * Math.exp(-e / 2), 0.01) }),
     },
     { name: 'noisy flat val with flat train', run: runFrom({ 'train/loss': { steps: valSteps, values: curve(EPOCHS, () => 0.5, 0.05, 2) }, 'val/loss': val(() => 0.6, 0.1, 9) }) },
+    {
+      // 8 evaluations, val within its noise of the minimum for the last 3 while train keeps falling: a curve still settling (corpus run tuning-relu2x32-adam-healthy-s1).
+      name: 'a short val curve flat for its last 3 of 8 evaluations is no stall',
+      run: runFrom({
+        'train/loss': { steps: Array.from({ length: 160 }, (_, i) => i), values: HEALTHY_MLP_LOSS },
+        'val/loss': { steps: [19, 39, 59, 79, 99, 119, 139, 159], values: [1.77, 1.24, 0.893, 0.681, 0.593, 0.557, 0.553, 0.561] },
+      }),
+    },
     { name: 'too few evaluations (info only)', run: runFrom({ 'train/loss': train(), 'val/loss': { steps: [999, 1999, 2999], values: [0.5, 0.4, 0.6] } }) },
   ],
   invalid: [

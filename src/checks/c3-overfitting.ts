@@ -24,6 +24,8 @@ const TRAIN_FALL_WARN = 0.05;
 const TRAIN_FALL_ERROR = 0.1;
 /** Stall variant: val has not improved for this share of its points while train fell this much... */
 const STALL_SHARE = 0.35;
+/** ... over at least this many evaluations after the plateau starts (3 of 8 points is a curve still settling). */
+const STALL_MIN_POINTS = 5;
 const STALL_TRAIN_FALL = 0.2;
 /** ...and the val - train gap grew by at least this share of the val level. */
 const STALL_GAP_GROWTH = 0.1;
@@ -77,6 +79,7 @@ function judge(ctx: CheckContext): Finding[] {
   else if (rose && riseRel >= RISE_WARN && atMin.trainFall >= TRAIN_FALL_WARN) severity = 'warning';
   else if (
     stallShare >= STALL_SHARE &&
+    n - 1 - atPlateau.index >= STALL_MIN_POINTS &&
     atPlateau.trainFall >= STALL_TRAIN_FALL &&
     gapGrowth >= STALL_GAP_GROWTH * scale &&
     gapGrowth > NOISE_MULTIPLE * noise
@@ -132,7 +135,7 @@ function judge(ctx: CheckContext): Finding[] {
 /**
  * C3 Overfitting, from train and validation loss (aligned by step; val may be per epoch, train per step).
  * Warning when val loss rose >= 5% above its smoothed minimum (and above its noise) while train kept
- * falling, or stalled for >= 35% of the run while train fell >= 20% and the gap widened; error when val
+ * falling, or stalled for >= 35% of the run (and >= 5 evaluations) while train fell >= 20% and the gap widened; error when val
  * rose >= 25% while train fell >= 10%. No validation curve: no finding.
  * @example
  * const findings = c3Overfitting.run({ run, curves: resolveCurves(run) });

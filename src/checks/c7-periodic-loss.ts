@@ -17,8 +17,11 @@ import { classifyTag } from '../telemetry/tags.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding, tooLittleData } from './check.js';
 
-/** Logged points per epoch needed to see a pattern inside an epoch, and epochs needed to see it repeat. */
-const MIN_POINTS_PER_EPOCH = 4;
+/**
+ * Logged points per epoch needed to see a pattern inside an epoch (4 batches of a shuffled 128-example
+ * set showed a chance 'pattern' in the corpus), and epochs needed to see it repeat.
+ */
+const MIN_POINTS_PER_EPOCH = 8;
 const MIN_EPOCHS = 3;
 /** Without an epoch length, points needed to search for a period (at least 6 repeats of it). */
 const MIN_POINTS_UNKNOWN = 64;
@@ -26,15 +29,20 @@ const MIN_POINTS_UNKNOWN = 64;
 const MAX_POINTS = 3000;
 /** The phase must explain this share of the detrended variance, with this F statistic... */
 const MIN_ETA2 = 0.1;
-const MIN_F = 8;
+const MIN_F = 4;
 /** ...and the pattern must span this share of the loss level peak to peak (log scale for positive losses). */
 const MIN_AMPLITUDE = 0.05;
 /** Autocorrelation a candidate period needs when the epoch length is unknown. */
 const MIN_ACF = 0.3;
 /** A period within this relative distance of the epoch length is the epoch period. */
 const PERIOD_MATCH = 0.1;
-/** Late-epoch jitter / early-epoch jitter below this = a running mean that resets each epoch (Keras). */
-const RUNNING_MEAN_RATIO = 0.5;
+/**
+ * Late-epoch jitter / early-epoch jitter below this = a running mean that resets each epoch (Keras).
+ * A running mean's step k moves by (x_k - mean)/k: with 20 batches per epoch the late half moves ~0.2x
+ * as much as the start, less with longer epochs; per-batch losses of unshuffled data measure 0.4-0.9
+ * (corpus, tuning part).
+ */
+const RUNNING_MEAN_RATIO = 0.25;
 /** ...or: this share of the within-epoch differences drift one way and the reset jump (this many times larger) goes the same way. */
 const MONOTONE_SHARE = 0.9;
 const JUMP_RATIO = 5;

@@ -23,8 +23,18 @@ ruleTable(t3VanishingGradients, {
       name: 'first layer at the output level, a middle layer 1e4x below its successor',
       run: runFrom({ 'grad_norm/hidden1/kernel': g(1, 1), 'grad_norm/hidden2/kernel': g(1e-5, 2), 'grad_norm/hidden3/kernel': g(0.1, 3), 'grad_norm/output/kernel': g(0.4, 4) }),
     },
+    {
+      // corpus run tuning-rnn32-adam-lr-spike-s1: the recurrent kernel sums its gradient over 28 time steps
+      name: "an RNN's input kernel 400x below its own recurrent kernel, at the output's level",
+      run: runFrom({ 'grad_norm/rnn1/kernel': g(4e-3, 1), 'grad_norm/rnn1/recurrent_kernel': g(1.6, 2), 'grad_norm/output/kernel': g(0.02, 3) }),
+    },
   ],
   invalid: [
+    {
+      name: 'an RNN whose input kernel is 500x below the layers after it',
+      run: runFrom({ 'grad_norm/rnn1/kernel': g(2e-4, 1), 'grad_norm/rnn1/recurrent_kernel': g(0.5, 2), 'grad_norm/hidden1/kernel': g(0.1, 3), 'grad_norm/output/kernel': g(0.1, 4) }),
+      findings: [{ severity: 'warning', evidence: { earlyLayer: 'rnn1/kernel', lateLayer: 'hidden1/kernel' } }],
+    },
     {
       name: 'norms fall 10x per layer toward the input: 1000x',
       run: runFrom({ 'grad_norm/l1': g(1e-5, 1), 'grad_norm/l2': g(1e-4, 2), 'grad_norm/l3': g(1e-3, 3), 'grad_norm/l4': g(1e-2, 4) }),

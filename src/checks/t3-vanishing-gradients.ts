@@ -47,6 +47,15 @@ function magnitudes(ctx: CheckContext): { layers: Layer[]; measure: 'rms' | 'nor
   return { layers, measure: useRms ? 'rms' : 'norm' };
 }
 
+/**
+ * Two parameters of one layer (`rnn1/kernel`, `rnn1/recurrent_kernel`): a recurrent kernel sums its
+ * gradient over every time step, the input kernel does not, so their ratio says nothing about depth.
+ */
+const sameLayer = (a: Layer, b: Layer): boolean => {
+  const owner = (name: string): string => (name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : name);
+  return owner(a.name) === owner(b.name);
+};
+
 function judge(ctx: CheckContext): Finding[] {
   const { layers, measure } = magnitudes(ctx);
   if (layers.length < 2) return [];
@@ -54,7 +63,7 @@ function judge(ctx: CheckContext): Finding[] {
   // below a later layer's, a small gradient further in (a layer fed by unscaled inputs next to one that
   // gets plenty, say) is not this pattern.
   const input = layers[0] as Layer;
-  const laterMax = Math.max(...layers.slice(1).map((l) => l.magnitude));
+  const laterMax = Math.max(...layers.slice(1).filter((l) => !sameLayer(l, input)).map((l) => l.magnitude), 0);
   if (input.magnitude >= NEAR_ZERO && laterMax < RATIO_WARN * input.magnitude) return [];
   const max = Math.max(...layers.map((l) => l.magnitude));
   const dead = layers.filter((l) => l.magnitude < NEAR_ZERO);
@@ -83,6 +92,7 @@ function judge(ctx: CheckContext): Finding[] {
     const early = layers[i] as Layer;
     for (let j = i + 1; j < layers.length; j++) {
       const late = layers[j] as Layer;
+      if (sameLayer(early, late)) continue;
       const ratio = late.magnitude / Math.max(early.magnitude, Number.MIN_VALUE);
       if (ratio > worst.ratio) worst = { ratio, early, late };
     }

@@ -13,7 +13,8 @@ ruleTable(t5DeadRelus, {
     { name: 'no dead-unit telemetry', run: runFrom({ loss: d(1, 1) }) },
     { name: 'entirely dead for the first 3 samples only, alive later (a ReLU net that recovers)', run: runFrom({ 'act_dead_frac/relu1': curve(N, (i) => (i < 3 ? 1 : 0.1), 0, 1) }) },
     { name: 'latest 3 points mostly but not ~entirely dead (94%) after a healthy run: the median decides', run: runFrom({ 'act_dead_frac/relu1': curve(N, (i) => (i < N - 3 ? 0.05 : 0.94), 0, 1) }) },
-    { name: 'only 3 points, one of them alive', run: runFrom({ 'act_dead_frac/relu1': [1, 0.3, 1] }) },
+    { name: 'only 3 points, the last one alive', run: runFrom({ 'act_dead_frac/relu1': [1, 1, 0.3] }) },
+    { name: 'a single ~entirely dead last sample after a healthy run', run: runFrom({ 'act_dead_frac/relu1': curve(N, (i) => (i < N - 1 ? 0.05 : 1), 0, 1) }) },
   ],
   invalid: [
     {
@@ -28,18 +29,18 @@ ruleTable(t5DeadRelus, {
     },
     {
       name: 'too few sampled points',
-      run: runFrom({ 'act_dead_frac/relu1': [1, 1] }),
+      run: runFrom({ 'act_dead_frac/relu1': [1] }),
       findings: [{ severity: 'info', evidence: { insufficientData: true } }],
     },
     {
-      name: 'dead from step 0, judged live from its first 3 points (zero-init network)',
-      run: runFrom({ 'act_dead_frac/hidden1': [1, 1, 1], 'act_dead_frac/hidden2': [1, 1, 1] }, { every: 10 }),
-      findings: [{ severity: 'error', layer: 'hidden1', steps: [0, 20], message: /100% of the units of hidden1 are dead .*last 3 sampled steps 0-20.*also hidden2 100%/, evidence: { deadFraction: 1, basis: 'latest-points', fullyDeadAbove: 0.95, layersAffected: 2 } }],
+      name: 'dead from step 0, judged live from its first 2 points (zero-init network)',
+      run: runFrom({ 'act_dead_frac/hidden1': [1, 1], 'act_dead_frac/hidden2': [1, 1] }, { every: 10 }),
+      findings: [{ severity: 'error', layer: 'hidden1', steps: [0, 10], message: /100% of the units of hidden1 are dead .*last 2 sampled steps 0-10.*also hidden2 100%/, evidence: { deadFraction: 1, basis: 'latest-points', fullyDeadAbove: 0.95, layersAffected: 2 } }],
     },
     {
-      name: 'a layer that dies in the last 3 samples of a healthy run (97%)',
-      run: runFrom({ 'act_dead_frac/relu1': curve(N, (i) => (i < N - 3 ? 0.05 : 0.97), 0, 1) }, { every: 10 }),
-      findings: [{ severity: 'error', layer: 'relu1', steps: [170, 190], evidence: { deadFraction: 0.97, basis: 'latest-points' } }],
+      name: 'a layer that dies in the last 2 samples of a healthy run (97%)',
+      run: runFrom({ 'act_dead_frac/relu1': curve(N, (i) => (i < N - 2 ? 0.05 : 0.97), 0, 1) }, { every: 10 }),
+      findings: [{ severity: 'error', layer: 'relu1', steps: [180, 190], evidence: { deadFraction: 0.97, basis: 'latest-points' } }],
     },
   ],
 });

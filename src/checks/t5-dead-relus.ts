@@ -26,8 +26,12 @@ const MIN_POINTS = 3;
  * it is judged from its latest points alone, without waiting for a second half of the run to exist.
  */
 const FULLY_DEAD = 0.95;
-/** Consecutive latest sampled points that must all be ~entirely dead (a one-sample blip at the start is not enough). */
-const RECENT_POINTS = 3;
+/**
+ * Consecutive latest sampled points that must all be ~entirely dead (a one-sample blip is not enough).
+ * Two: a layer this dead passes no gradient to itself or upstream, so a second sample already shows it
+ * stays dead; waiting for a third cost the corpus 10 more steps on a mid-run death (docs/quality.md).
+ */
+const RECENT_POINTS = 2;
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
@@ -92,7 +96,7 @@ function judge(ctx: CheckContext): Finding[] {
 /**
  * T5 from `act_dead_frac/<layer>` (median over the second half of the sampled steps): warning when more
  * than 50% of a layer's units are dead, error above 90%. A layer at least 95% dead at each of its
- * latest 3 sampled points is an error at once (such a layer cannot recover), so a network dead from
+ * latest 2 sampled points is an error at once (such a layer cannot recover), so a network dead from
  * step 0 is reported as soon as 3 points are logged; a layer dead only at the start and alive later is not.
  * @example
  * t5DeadRelus.run({ run, curves: resolveCurves(run) })[0]?.evidence.deadFraction // 0.94

@@ -102,11 +102,10 @@ describe('labelRun, late rise, overfitting and learning-rate schedules', () => {
     expect(labelRun(makeRun((s) => 2.3 * Math.exp(-s / 25) + 0.1), ctx)['C3']?.expect).toBe('mustNot');
   });
 
-  it('labels T10 when the learning rate is ~0 long before the end, not for a constant or negative one', () => {
+  it('labels T10 when the learning rate is ~0 long before the end, not for a constant one', () => {
     const withLr = (lr: (s: number) => number) => makeRun((s) => 2.3 * Math.exp(-s / 25) + 0.1, 100, (sink, s) => sink.scalar('lr', s, lr(s), NaN));
     expect(labelRun(withLr((s) => 1e-3 * 1e-6 ** (s / 100)), ctx)['T10']).toMatchObject({ expect: 'must', onset: 34 });
     expect(labelRun(withLr(() => 1e-3), ctx)['T10']?.expect).toBe('mustNot');
-    expect(labelRun(withLr(() => -1e-3), ctx)['T10']?.expect).toBe('mustNot');
     expect(labelRun(withLr((s) => 1e-3 * (1 - s / 99)), ctx)['T10']?.expect).not.toBe('must');
   });
 
@@ -118,5 +117,28 @@ describe('labelRun, late rise, overfitting and learning-rate schedules', () => {
       sink.scalar('grad_norm/output/kernel', s, 0.5, NaN);
     });
     expect(labelRun(run, ctx)['T3']?.expect).toBe('must');
+  });
+});
+
+describe('labelRun, spikes and negative learning rates', () => {
+  it('counts transient spikes for C9, not a jump to a level that stays', () => {
+    const spiky = labelRun(makeRun((s) => (s > 20 && s % 15 === 0 ? 3 : 0.5)), ctx);
+    expect(spiky['C9']?.expect).toBe('must');
+    const jump = labelRun(makeRun((s) => (s < 50 ? 0.5 : 2.2)), ctx);
+    expect(jump['C9']?.expect).not.toBe('must');
+  });
+
+  it('labels a negative learning rate T10 from its first negative step', () => {
+    const run = makeRun((s) => 0.5 + s * 0.05, 100, (sink, s) => sink.scalar('lr', s, s < 10 ? 1e-3 : -1e-3, NaN));
+    expect(labelRun(run, ctx)['T10']).toMatchObject({ expect: 'must', onset: 10 });
+  });
+});
+
+describe('labelRun, fatal divergence', () => {
+  it('marks a C2 whose loss at least doubles from its low as fatal, and a 20% creep at a saturated level as not', () => {
+    expect(labelRun(makeRun((s) => (s < 50 ? 2.3 * Math.exp(-s / 10) + 0.1 : 0.2 + (s - 50) * 0.04)), ctx)['C2']).toMatchObject({ expect: 'must', fatal: true });
+    const creep = labelRun(makeRun((s) => 12.5 + s * 0.025 + 0.3 * Math.sin(s)), ctx)['C2'];
+    expect(creep?.expect).toBe('must');
+    expect(creep?.fatal).toBeUndefined();
   });
 });

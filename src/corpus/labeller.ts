@@ -99,10 +99,11 @@ export function labelRun(run: Run, ctx: LabelContext): Record<string, CheckLabel
     const riseMargin = Math.max(0.3, Math.abs(low));
     // Onset: the first step after the minimum where the smoothed loss is halfway up the rise.
     const riseOnset = (): number => st[Math.max(0, v.findIndex((_, j) => j >= Math.max(4, lowAt - w + 1) && smooth(j) > low + 0.5 * (tail - low)))] as number;
+    const fatal = tail > low + riseMargin;
     if (tail > head + margin) {
-      out['C2'] = must(riseOnset(), `last-10% mean ${fmt(tail)} > first-10% mean ${fmt(head)} + ${fmt(margin)}`);
+      out['C2'] = { ...must(riseOnset(), `last-10% mean ${fmt(tail)} > first-10% mean ${fmt(head)} + ${fmt(margin)}`), ...(fatal ? { fatal } : {}) };
     } else if (tail > low + riseMargin && lowAt < n - k) {
-      out['C2'] = must(riseOnset(), `last-10% mean ${fmt(tail)} > lowest ${w}-step mean ${fmt(low)} (at step ${st[lowAt]}) + ${fmt(riseMargin)}`);
+      out['C2'] = { ...must(riseOnset(), `last-10% mean ${fmt(tail)} > lowest ${w}-step mean ${fmt(low)} (at step ${st[lowAt]}) + ${fmt(riseMargin)}`), fatal: true };
     } else if (tail < head && tail < low + 0.5 * riseMargin) out['C2'] = mustNot(`loss fell from ${fmt(head)} to ${fmt(tail)} (lowest ${w}-step mean ${fmt(low)})`);
     else out['C2'] = either(`loss ${fmt(head)} -> ${fmt(tail)}, lowest ${w}-step mean ${fmt(low)}`);
 
@@ -142,11 +143,17 @@ export function labelRun(run: Run, ctx: LabelContext): Record<string, CheckLabel
       else out['C7'] = either(what);
     } else out['C7'] = either('fewer than 3 epochs');
 
-    // C9: spikes after the first 10%: loss > 2x the median of the previous 20 steps and > it + 0.5.
+    // C9: spikes after the first 10%: loss > 2x the median of the previous 20 steps and > it + 0.5,
+    // and back below half the excess within 5 steps (a jump to a new level that stays is no spike);
+    // consecutive spiking steps count once.
     const spikes: number[] = [];
     for (let i = Math.max(20, k); i < n; i++) {
       const ref = median(v.slice(i - 20, i));
-      if ((v[i] as number) > 2 * ref && (v[i] as number) > ref + 0.5) spikes.push(st[i] as number);
+      const x = v[i] as number;
+      if (!(x > 2 * ref && x > ref + 0.5)) continue;
+      const back = v.slice(i + 1, i + 6).some((y) => y < ref + (x - ref) / 2);
+      if (back && (spikes.length === 0 || (st[i - 1] as number) !== spikes[spikes.length - 1])) spikes.push(st[i] as number);
+      else if (back) spikes[spikes.length - 1] = st[i] as number;
     }
     // Sustained swings (no isolated spike, but large step-to-step changes) are not "stable" either.
     const late = v.slice(Math.floor(n / 2));
@@ -211,6 +218,9 @@ export function labelRun(run: Run, ctx: LabelContext): Record<string, CheckLabel
     const gradSteps = points(run, first).steps;
     if (a.length >= 3 && a.length - z >= Math.ceil(a.length / 3)) out['T3'] = must(gradSteps[z] as number, `first-layer gradient norm < 1e-8 from step ${gradSteps[z]} to the end`);
     else if (r < 1e-2) out['T3'] = must(0, `median first/output kernel gradient-norm ratio ${fmt(r)} (< 0.01)`);
+    else if (a.length >= 3 && a.slice(-Math.ceil(a.length / 3)).filter((x) => x < 1e-8).length >= (2 / 3) * Math.ceil(a.length / 3)) {
+      out['T3'] = either(`first-layer gradient norm < 1e-8 in most of the last third of the samples (ratio ${fmt(r)} where it is not)`);
+    }
     else if (r > 0.1) out['T3'] = mustNot(`median first/output gradient ratio ${fmt(r)}`);
     else out['T3'] = either(`median first/output gradient ratio ${fmt(r)}`);
   }
@@ -228,13 +238,17 @@ export function labelRun(run: Run, ctx: LabelContext): Record<string, CheckLabel
     const trainEnd = mean(v.slice(-Math.max(5, Math.round(n * 0.1))));
     const turned = lastVal > 1.2 * best + 0.05 && at < vv.length - 2;
     if (turned && trainEnd < trainAtBest) out['C3'] = must(bestStep, `val loss ${fmt(best)} at step ${bestStep} rose to ${fmt(lastVal)} (> 1.2x + 0.05) while train loss fell ${fmt(trainAtBest)} -> ${fmt(trainEnd)}`);
-    else if (lastVal <= 1.05 * best) out['C3'] = mustNot(`last val loss ${fmt(lastVal)} within 5% of its best ${fmt(best)}`);
+    // Val flat for a while after its best while train keeps falling is early overfitting or convergence: not scored.
+    else if (lastVal <= 1.05 * best && (at >= vv.length - 2 || trainEnd > 0.8 * trainAtBest)) out['C3'] = mustNot(`last val loss ${fmt(lastVal)} within 5% of its best ${fmt(best)}`);
     else out['C3'] = either(`last val loss ${fmt(lastVal)}, best ${fmt(best)}`);
   }
 
-  // T10: the learning rate falls below 1% of its peak (in size) and stays there, before 80% of the run.
+  // T10: the learning rate falls below 1% of its peak (in size) and stays there, before 80% of the
+  // run; or it is negative (the update climbs the loss).
   const lr = points(run, 'lr');
+  const negative = lr.values.findIndex((x) => x < 0);
   if (lr.values.length < 2) out['T10'] = either('no learning-rate curve');
+  else if (negative >= 0) out['T10'] = must(lr.steps[negative] as number, `lr negative (${fmt(lr.values[negative] as number)}) from step ${lr.steps[negative]}`);
   else {
     const size = lr.values.map(Math.abs);
     const peak = Math.max(...size);

@@ -14,6 +14,11 @@ export interface CheckLabel {
   readonly onset: number | null;
   /** The ground-truth measurement behind the label, in words (for humans reading labels.json). */
   readonly why: string;
+  /**
+   * A `must` C2 whose loss at least doubled from its lowest stretch (and rose by 0.3 or more): a run
+   * destroyed, scored against the fatal-fault target; a creep of a few percent is C2 but not fatal.
+   */
+  readonly fatal?: boolean;
 }
 
 /** A live finding as the doctor raised it while the run trained. */

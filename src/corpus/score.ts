@@ -137,7 +137,7 @@ function scoreSplit(split: CorpusSplit, runs: readonly LabelledRun[], found: Map
     const kinds: Array<[FatalScore['kind'], string, readonly string[]]> = [['nan', 'T1', ['T1', 'C6']], ['divergence', 'C2', ['C2']], ['dead', 'T5', ['T5']]];
     for (const [kind, labelId, named] of kinds) {
       const label = r.labels[labelId];
-      if (label?.expect !== 'must' || label.onset === null) continue;
+      if (label?.expect !== 'must' || label.onset === null || (kind === 'divergence' && label.fatal !== true)) continue;
       const at = firstLive(r, named);
       fatal.push({ dir: r.dir, kind, onset: label.onset, detectedAt: at, steps: r.steps, within20: at !== null && (at - label.onset) / Math.max(1, r.steps) <= 0.2 });
     }

@@ -14,7 +14,7 @@ export const gradientAscent: Fault = {
   title: 'Gradient ascent (update sign flipped)',
   description: 'Negates the learning rate, so every update moves the weights up the gradient: the loss rises from the first steps until the probabilities saturate - the textbook diverging curve.',
   causes: ['M6'],
-  checks: ['C2'],
-  severity: { C2: 'error' },
+  checks: ['C2', 'T10'],
+  severity: { C2: 'error', T10: 'error' },
   apply: (config) => ({ ...config, optimizer: { ...config.optimizer, learningRate: -Math.abs(config.optimizer.learningRate) } }),
 };

@@ -17,7 +17,7 @@ export const lrDecayTooFast: Fault = {
   title: 'Learning-rate decay too fast',
   description: 'Decays the learning rate exponentially to a millionth of its start by the last step (a schedule sized for a run a third as long): below 1% of the start a third of the way in, so the last two thirds of the run barely train.',
   causes: ['T10'],
-  checks: ['T10'],
-  severity: { T10: 'warning' },
+  checks: ['T10', 'C10'],
+  severity: { T10: 'warning', C10: 'warning' },
   apply: (config) => ({ ...config, optimizer: { ...config.optimizer, schedule: { kind: 'exponential', endFactor: END_FACTOR } } }),
 };

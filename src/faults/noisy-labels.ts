@@ -21,7 +21,7 @@ export const noisyLabels: Fault = {
   description: `Keeps ${TRAIN} training examples, gives ${NOISE * 100}% of them a wrong label, and trains for as many steps as the full set would get (many more epochs): the network memorises the wrong labels, the training loss keeps falling while the validation loss turns up.`,
   causes: ['D3', 'D6'],
   checks: ['C3'],
-  severity: { C3: 'warning' },
+  severity: { C3: 'error' },
   apply: (config) => {
     const steps = config.epochs * Math.ceil(config.data.train / config.batchSize);
     const epochs = Math.max(config.epochs, Math.round(steps / Math.ceil(TRAIN / config.batchSize)));

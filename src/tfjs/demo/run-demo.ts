@@ -27,6 +27,12 @@ import { loadMnist } from './mnist.js';
 
 /** Per-layer statistics period of the demo: dense enough for the live checks on a few hundred steps. */
 export const DEMO_EVERY = 10;
+/**
+ * Live-check period of the demo (besides epoch ends): every 3 samples of per-layer statistics, so a
+ * network that breaks mid-run is named within a few dozen steps (the doctor's time budget still caps
+ * the cost; its default of 100 steps suits long runs).
+ */
+export const DEMO_CHECK_EVERY = 30;
 
 /** Where the demo is, for progress bars. */
 export interface DemoProgress {
@@ -62,6 +68,8 @@ export interface DemoOptions {
   readonly checks?: readonly Check[];
   /** Per-layer statistics every N optimiser steps (default {@link DEMO_EVERY}). */
   readonly every?: number;
+  /** Live checks every N optimiser steps, and at epoch ends (default {@link DEMO_CHECK_EVERY}). */
+  readonly checkEvery?: number;
   /** Stop training on a live finding at or above this severity (default: never, a demo trains to the end). */
   readonly stopOn?: 'error' | 'warning' | null;
   readonly onProgress?: (progress: DemoProgress) => void;
@@ -182,6 +190,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     ...(logDir !== null ? { runId: logDir } : { runId: fault ? `demo/${fault.id}` : 'demo/healthy' }),
     stopOn: options.stopOn ?? null,
     every: options.every ?? DEMO_EVERY,
+    checkEvery: options.checkEvery ?? DEMO_CHECK_EVERY,
     print: null,
     onFinding: (finding, context) => {
       live.push(finding);
