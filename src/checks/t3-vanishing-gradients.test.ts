@@ -5,6 +5,9 @@ import { t3VanishingGradients } from './t3-vanishing-gradients.js';
 
 const N = 50;
 const g = (level: number, seed: number) => curve(N, () => level, 0.3, seed);
+const tenSteps = Array.from({ length: 50 }, (_, i) => i * 10);
+/** Histograms of `num` elements every 50 steps (one per 5 norm points). */
+const every50 = (num: number) => ({ steps: tenSteps.filter((s) => s % 50 === 0), histograms: tenSteps.filter((s) => s % 50 === 0).map(() => gaussianHistogram(0, 1e-3, num)) });
 const hist = (std: number, num: number) => ({ steps: [0, 10, 20, 30], histograms: [0, 1, 2, 3].map(() => gaussianHistogram(0, std, num)) });
 
 ruleTable(t3VanishingGradients, {
@@ -59,6 +62,15 @@ ruleTable(t3VanishingGradients, {
       name: 'per-element RMS from gradient histograms (sizes differ)',
       run: runFrom({}, { histograms: { 'gradients/big_in': hist(1e-6, 100000), 'gradients/small_out': hist(1e-3, 100) } }),
       findings: [{ severity: 'warning', layer: 'big_in', evidence: { measure: 'rms', ratio: between(500, 2000) } }],
+    },
+    {
+      // the TF.js doctor: norms every 10 steps, histograms every 50; norms 12.5x apart, 784x32 vs 32x10 elements: RMS 110x
+      name: 'per-element RMS when histograms are logged less often than the norms',
+      run: runFrom(
+        { 'grad_norm/hidden1/kernel': { steps: tenSteps, values: tenSteps.map(() => 0.04) }, 'grad_norm/output/kernel': { steps: tenSteps, values: tenSteps.map(() => 0.5) } },
+        { histograms: { 'gradients/hidden1/kernel': every50(784 * 32), 'gradients/output/kernel': every50(32 * 10) } },
+      ),
+      findings: [{ severity: 'warning', layer: 'hidden1/kernel', evidence: { measure: 'rms', ratio: between(105, 115) } }],
     },
   ],
 });

@@ -40,7 +40,10 @@ function magnitudes(ctx: CheckContext): { layers: Layer[]; measure: 'rms' | 'nor
   for (const [name, curve] of curves) {
     if (SKIP.test(name)) continue;
     const h = hists.get(name);
-    const values = useRms && h ? curve.values.map((v, i) => v / Math.sqrt(Math.max(1, h.histograms[i]?.num ?? 1))) : [...curve.values];
+    // A parameter's element count never changes; histograms are usually logged less often than the
+    // norms, so the count comes from the last histogram, not from the one at the same index.
+    const count = h?.histograms[h.histograms.length - 1]?.num ?? 1;
+    const values = useRms && h ? curve.values.map((v) => v / Math.sqrt(Math.max(1, count))) : [...curve.values];
     const magnitude = median(values.slice(Math.floor(values.length / 2)));
     if (Number.isFinite(magnitude)) layers.push({ name, tag: curve.tag, magnitude });
   }

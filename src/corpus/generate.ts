@@ -3,7 +3,7 @@
  * doctor writing a TensorBoard log directory with per-layer telemetry), labels it from its telemetry,
  * writes the exports, and finally `labels.json`.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MNIST_CLASSES } from '../tfjs/demo/mnist.js';
 import { runDemo } from '../tfjs/demo/run-demo.js';
@@ -12,6 +12,7 @@ import { findFault } from '../faults/index.js';
 import { discoverRuns } from '../formats/discover.js';
 import { readers } from '../formats/index.js';
 import { loadRun } from '../formats/load.js';
+import { makeDir } from '../formats/make-dir.js';
 import { toJsonl, toKerasCsv, toLightningCsv } from './exporters.js';
 import { labelRun } from './labeller.js';
 import type { CheckLabel, CorpusLabels, LabelledRun, LiveAlert } from './labels.js';
@@ -48,7 +49,7 @@ const FILE: Readonly<Record<ExportFormat, string>> = { 'lightning-csv': 'metrics
  */
 export async function generateCorpus(options: GenerateOptions): Promise<CorpusLabels> {
   const plan = options.plan ?? planCorpus({ quick: options.quick === true });
-  mkdirSync(options.out, { recursive: true });
+  makeDir(options.out);
   const runs: LabelledRun[] = [];
   let done = 0;
   for (const planned of plan) {
@@ -71,7 +72,7 @@ export async function generateCorpus(options: GenerateOptions): Promise<CorpusLa
     runs.push({ ...base, dir: planned.id, format: 'tensorboard', healthy: planned.fault === null && musts.length === 0, labels, live });
     for (const format of planned.exports) {
       const dir = `${planned.id}__${format}`;
-      mkdirSync(join(options.out, dir), { recursive: true });
+      makeDir(join(options.out, dir));
       const text = format === 'lightning-csv' ? toLightningCsv(result.run) : format === 'keras-csv' ? toKerasCsv(result.run) : toJsonl(result.run);
       writeFileSync(join(options.out, dir, FILE[format]), text);
       const kept: Record<string, CheckLabel> = {};

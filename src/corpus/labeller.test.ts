@@ -142,3 +142,16 @@ describe('labelRun, fatal divergence', () => {
     expect(creep?.fatal).toBeUndefined();
   });
 });
+
+describe('labelRun, gradients of a saturated network', () => {
+  it('does not score T3 when every kernel gets ~no gradient (saturation), but does when only the first one does', () => {
+    const grads = (first: number, output: number) =>
+      makeRun((s) => 2.3 * Math.exp(-s / 25) + 0.1, 100, (sink, s) => {
+        if (s % 10 !== 0) return;
+        sink.scalar('grad_norm/hidden1/kernel', s, s >= 20 ? first : 0.5, NaN);
+        sink.scalar('grad_norm/output/kernel', s, s >= 20 ? output : 0.5, NaN);
+      });
+    expect(labelRun(grads(2e-6, 1e-6), ctx)['T3']?.expect).toBe('either');
+    expect(labelRun(grads(2e-6, 0.5), ctx)['T3']?.expect).toBe('must');
+  });
+});

@@ -4,9 +4,10 @@
  * Node `fs` only and synchronous, so it can be used from a training loop (TF.js in Node) and closed
  * from an exit handler.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { makeDir } from '../make-dir.js';
 import type { Histogram } from '../../telemetry/series.js';
 import { histogramFromValues } from './bins.js';
 import { encodeEvent } from './proto.js';
@@ -133,7 +134,7 @@ export class EventFileWriter {
  * w.close();
  */
 export function createEventFileWriter(dir: string, options: EventFileWriterOptions = {}): EventFileWriter {
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   const seconds = Math.floor(Date.now() / 1000);
   const host = options.hostname ?? hostname();
   for (;;) {

@@ -3,11 +3,12 @@
  * trains with the nndoctor TF.js instrumentation (per-layer telemetry, live findings, a log directory)
  * and diagnoses the run. No console: progress and findings go to callbacks, the CLI prints them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Check } from '../../checks/check.js';
 import { diagnoseRun } from '../../diagnose/diagnose.js';
+import { makeDir } from '../../formats/make-dir.js';
 import type { Diagnosis } from '../../diagnose/diagnose-paths.js';
 import type { Finding } from '../../findings/finding.js';
 import { sortFindings } from '../../findings/finding.js';
@@ -169,7 +170,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   const data = arrangeData(loadData(config), config.data, config.seed);
   if (logDir !== null) {
-    mkdirSync(logDir, { recursive: true });
+    makeDir(logDir);
     writeFileSync(join(logDir, 'demo-config.json'), `${JSON.stringify({ fault: fault?.id ?? null, config }, null, 2)}\n`);
   }
   const train = tensors(data.train);
