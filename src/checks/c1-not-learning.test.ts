@@ -14,7 +14,7 @@ describe('C1 not learning', () => {
       ['late drop after a plateau (C5)', lateDrop],
       ['underfit: falls 20% then plateaus (C10)', underfit],
       ['loss NaN from step 2 (C6 speaks)', () => nanAt(2)],
-      ['binary classifier starting at ln 2 and learning', () => runWith({ 'train/loss': curve(18, (i) => 0.69 * Math.exp(-i / 20), 0.1, 3) })],
+      ['binary classifier starting at ln 2 and learning', () => runWith({ 'train/loss': curve(180, (i) => 0.69 * Math.exp(-i / 200), 0.1, 3) })],
       ['falls from 2.6 past ln 10 and settles at ln 4 = 1.386: it learned past the chance level its start allows', () => runWith({ 'train/loss': curve(160, (i) => 1.386 + 1.2 * Math.exp(-i / 15), 0.05, 41) })],
       ['passes through ln 10 on its way down (falls 3.2 -> 1.0)', () => runWith({ 'train/loss': curve(160, (i) => 1.0 + 2.2 * Math.exp(-i / 40), 0.05, 42) })],
       ['went clearly below chance (1.6) before climbing back to 2.30 (that is C2, not C1)', () => runWith({ 'train/loss': curve(160, (i) => (i < 60 ? 2.3 - 0.7 * Math.sin((Math.PI * i) / 60) : 2.303), 0.03, 43) })],
@@ -60,8 +60,18 @@ describe('C1 not learning', () => {
       expect(f?.evidence['referenceLevel']).toBeCloseTo(Math.log(7), 6);
     });
 
+    it('waits for a step-level curve to span 100 steps (a healthy CNN sat at ln 10 for its first 20 steps)', () => {
+      const young = run(runWith({ 'train/loss': curve(20, () => 2.303, 0.01, 7) }));
+      expect(young).toHaveLength(1);
+      expect(young[0]).toMatchObject({ severity: 'info', evidence: { insufficientData: true, points: 20, needed: 100 } });
+      expect(young[0]?.message).toMatch(/spans 20 steps; C1 needs at least 100/);
+      expect(run(runWith({ 'train/loss': curve(120, () => 2.303, 0.01, 7) }))[0]?.severity).toBe('error');
+      // epoch-level curves are judged from 5 points
+      expect(run(runWith({ 'train/loss': [2.31, 2.3, 2.302, 2.305, 2.301, 2.3] }, {}, 'epoch'))[0]?.severity).toBe('error');
+    });
+
     it('a loss that does not move at all is an error even off any chance level', () => {
-      const [f] = run(runWith({ 'train/loss': Array.from({ length: 50 }, () => 3.7) }));
+      const [f] = run(runWith({ 'train/loss': Array.from({ length: 150 }, () => 3.7) }));
       expect(f?.severity).toBe('error');
       expect(f?.message).toMatch(/does not move/);
     });

@@ -6,6 +6,7 @@
  * second half of the run is parked there too (CHECKS.md trap: "parked at such a level is C1 even if it
  * wiggles"), and so is one that starts at chance and barely leaves it.
  */
+import { LEVEL_MIN_STEPS, stepSpan, tooYoung } from '../analysis/curve-span.js';
 import { decimate } from '../analysis/decimate.js';
 import { finitePrefix } from '../analysis/finite-prefix.js';
 import type { Flatness } from '../analysis/flatness.js';
@@ -106,7 +107,7 @@ function parkedFinding(tag: string, d: { steps: readonly number[]; values: reado
 }
 
 /**
- * C1: the train loss does not move from its first logged value (error when parked at a chance level
+ * C1 (step-level curves spanning >= 100 steps, epoch-level ones from 5 points): the train loss does not move from its first logged value (error when parked at a chance level
  * or dead flat, else warning); or, error, it is parked at the chance level ln(C) its start allows (the
  * highest ln(C) at or below the start): flat over the second half within 3% of it after an early fall,
  * never more than 10% below it (>= 6 points); or starting within 6% of it and moving less than 10% net
@@ -129,6 +130,9 @@ export const c1NotLearning: Check = {
       // A curve that turns NaN early is C6's finding, not a lack of data.
       return prefix.nonFiniteStep === null ? [tooLittleData(c1NotLearning, loss.tag, n, C1_MIN_POINTS)] : [];
     }
+    // A healthy network can sit at the chance level for its first dozens of steps (a small CNN in the
+    // corpus did for 20): an error there would stop a healthy run watched with `--stop-on error`.
+    if (tooYoung({ unit: loss.unit, steps: prefix.steps })) return prefix.nonFiniteStep === null ? [tooLittleData(c1NotLearning, loss.tag, stepSpan({ steps: prefix.steps }), LEVEL_MIN_STEPS, 'step')] : [];
     const d = decimate(prefix.steps, prefix.values);
     const f = flatness(d.values);
     if (!f) return [];

@@ -27,6 +27,10 @@ describe('C10 underfitting', () => {
         const f = (i: number): number => 0.4 + 0.6 * Math.exp(-i / 60);
         return runWith({ 'train/loss': curve(500, f, 0.1, 28), 'val/loss': val(500, 50, (i) => f(i) * 1.05) });
       }],
+      ['a young run: 40 steps at 65% of ln 10 with validation close (the corpus MLPs at step 39)', () => {
+        const f = (i: number): number => 1.5 + 0.8 * Math.exp(-i / 10);
+        return runWith({ 'train/loss': curve(40, f, 0.05, 30), 'val/loss': val(40, 20, (i) => f(i) * 1.02) });
+      }],
       ['high but still falling fast with validation (C4: train longer)', () => {
         const f = (i: number): number => 1.0 - 0.0006 * i;
         return runWith({ 'train/loss': curve(500, f, 0.05, 29), 'val/loss': val(500, 50, (i) => f(i) * 1.02) });

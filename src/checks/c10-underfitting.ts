@@ -3,6 +3,7 @@
  * off, while the validation loss sits right beside it: the model cannot even fit the
  * training data, so there is no generalisation gap to worry about yet, only missing capacity.
  */
+import { tooYoung } from '../analysis/curve-span.js';
 import { decimate } from '../analysis/decimate.js';
 import { firstNonFinite } from '../analysis/finite.js';
 import { edgePoints, flatness } from '../analysis/flatness.js';
@@ -41,7 +42,8 @@ const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v
  * (validation within 10%, neither curve's last quarter still making >= 20% of its drop), or >= 50% of
  * the chance level ln(C) (C >= 3; from the metadata, else the highest ln(C) at or below the start; validation within
  * 25%, the train curve's last quarter under 20% of its drop; without a class count in the metadata an
- * epoch-level curve must start within 6% of that ln(C)). A flat loss is C1's.
+ * epoch-level curve must start within 6% of that ln(C)). A flat loss is C1's. A step-level train curve
+ * spanning fewer than 100 steps is too young to judge.
  * @example
  * c10Underfitting.run(ctx)[0]?.evidence // { trainRatio: 0.8, threshold: 0.6, gap: 0.02, gapThreshold: 0.1, ... }
  */
@@ -55,7 +57,7 @@ export const c10Underfitting: Check = {
     const train = ctx.curves.trainLoss;
     const val = ctx.curves.valLoss;
     if (!train || !val || firstNonFinite(train.values) >= 0 || firstNonFinite(val.values) >= 0) return [];
-    if (train.values.length < C10_MIN_POINTS || val.values.length < 2) return [];
+    if (train.values.length < C10_MIN_POINTS || val.values.length < 2 || tooYoung(train)) return [];
     // A ratio to the start needs a zero-based scale: negative or zero losses cannot be "high".
     if (!train.values.every((v) => v > 0) || !val.values.every((v) => v > 0)) return [];
     const t = decimate(train.steps, train.values);

@@ -54,15 +54,16 @@ export function makeFinding(check: Pick<Check, 'id' | 'title'>, input: FindingIn
 
 /**
  * The "too little data" answer: an `info` finding saying what the check needs and what it got,
- * instead of guessing on a curve that is too short.
+ * instead of guessing on a curve that is too short (`unit` step: the curve spans too few steps).
  * @example
  * if (curve.values.length < 8) return [tooLittleData(check, curve.tag, curve.values.length, 8)];
  */
-export function tooLittleData(check: Pick<Check, 'id' | 'title'>, tag: string, points: number, needed: number): Finding {
+export function tooLittleData(check: Pick<Check, 'id' | 'title'>, tag: string, points: number, needed: number, unit: 'point' | 'step' = 'point'): Finding {
+  const what = unit === 'step' ? `spans ${points} step${points === 1 ? '' : 's'}` : `has ${points} point${points === 1 ? '' : 's'}`;
   return makeFinding(check, {
     severity: 'info',
     title: `${check.title}: too little data`,
-    message: `${tag} has ${points} point${points === 1 ? '' : 's'}; ${check.id} needs at least ${needed} to judge.`,
+    message: `${tag} ${what}; ${check.id} needs at least ${needed} to judge.`,
     tags: [tag],
     evidence: { insufficientData: true, points, needed },
     actions: ['log more often or train longer to let this check judge'],

@@ -28,7 +28,7 @@ describe('scoreCorpus', () => {
       run('nan', { C6: label('must', 10), T1: label('must', 10) }, { fault: 'log-zero-nan', live: [{ check: 'T1', severity: 'error', step: 12 }] }),
       run('nan2', { C6: label('must', 50), T1: label('must', 50) }, { fault: 'log-zero-nan', live: [{ check: 'T1', severity: 'error', step: 90 }] }),
       run('ok', { C6: label('mustNot'), T1: label('mustNot'), C1: label('either') }, { healthy: true }),
-      run('ok2', { C6: label('mustNot'), T1: label('mustNot') }, { healthy: true }),
+      run('ok2', { C6: label('mustNot'), T1: label('mustNot') }, { healthy: true, live: [{ check: 'C1', severity: 'error', step: 19 }, { check: 'C10', severity: 'warning', step: 39 }] }),
     ],
   };
   const d = diagnosis({
@@ -54,6 +54,7 @@ describe('scoreCorpus', () => {
 
   it('reports error-level findings and warnings on healthy runs, and fault recall', () => {
     expect(score?.healthyErrors).toEqual(['ok: C1']);
+    expect(score?.healthyLiveErrors).toEqual(['ok2: C1@19']);
     expect(score?.healthyWarnings).toEqual({ C4: 1, C6: 1 });
     expect(score?.faults).toEqual([{ fault: 'log-zero-nan', errorLevel: true, runs: 2, symptomatic: 2, detected: 2, recall: 1 }]);
     expect(formatQuality(scoreCorpus(labels, d))).toContain('| C6 | 2 | 1 | 1 | 1 | 0.50 | 0.50 |');

@@ -65,6 +65,11 @@ export interface SplitScore {
   readonly fatal: readonly FatalScore[];
   /** Error-level findings on healthy runs: `dir: check`. */
   readonly healthyErrors: readonly string[];
+  /**
+   * Error-level alerts the doctor raised live on healthy runs while they trained (`dir: check@step`):
+   * each would have stopped a healthy run under `stopOn: 'error'` / `watch --stop-on error`.
+   */
+  readonly healthyLiveErrors: readonly string[];
   /** Warnings on healthy runs per check (not a target; context). */
   readonly healthyWarnings: Readonly<Record<string, number>>;
   /** Runs of the split the diagnosis did not report (unreadable or empty). */
@@ -146,7 +151,8 @@ function scoreSplit(split: CorpusSplit, runs: readonly LabelledRun[], found: Map
   const healthyErrors = healthy.flatMap((r) => (found.get(r.dir) ?? []).filter((f) => f.severity === 'error').map((f) => `${r.dir}: ${f.check}`));
   const healthyWarnings: Record<string, number> = {};
   for (const r of healthy) for (const c of new Set((found.get(r.dir) ?? []).filter((f) => f.severity === 'warning').map((f) => f.check))) healthyWarnings[c] = (healthyWarnings[c] ?? 0) + 1;
-  return { split, runs: runs.length, healthyRuns: healthy.length, checks, faults, fatal, healthyErrors, healthyWarnings, unmatched };
+  const healthyLiveErrors = healthy.flatMap((r) => r.live.filter((a) => a.severity === 'error').map((a) => `${r.dir}: ${a.check}@${a.step}`));
+  return { split, runs: runs.length, healthyRuns: healthy.length, checks, faults, fatal, healthyErrors, healthyLiveErrors, healthyWarnings, unmatched };
 }
 
 /**
@@ -181,6 +187,7 @@ export function formatQuality(report: QualityReport): string {
     const fatalOk = s.fatal.filter((f) => f.within20).length;
     out.push('', `Fatal symptoms found live within 20% of the run: ${fatalOk}/${s.fatal.length}` + (s.fatal.some((f) => !f.within20) ? ` (late or missed: ${s.fatal.filter((f) => !f.within20).map((f) => `${f.dir} ${f.kind} onset ${f.onset} found ${f.detectedAt ?? 'never'} of ${f.steps}`).join('; ')})` : ''));
     out.push(`Error-level findings on healthy runs: ${s.healthyErrors.length}` + (s.healthyErrors.length ? ` (${s.healthyErrors.join('; ')})` : ''));
+    out.push(`Error-level live alerts on healthy runs (while training): ${s.healthyLiveErrors.length}` + (s.healthyLiveErrors.length ? ` (${s.healthyLiveErrors.join('; ')})` : ''));
     const warns = Object.entries(s.healthyWarnings).sort((a, b) => b[1] - a[1]);
     out.push(`Warnings on healthy runs (runs per check): ${warns.length ? warns.map(([c, n]) => `${c} ${n}`).join(', ') : 'none'}`);
     if (s.unmatched.length) out.push(`Runs the diagnosis did not report: ${s.unmatched.join(', ')}`);
