@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Curve } from '../telemetry/curves.js';
-import { lrAt, lrEvents, lrFor, lrRange, lrRose, lrSpike } from './lr-events.js';
+import { lrAt, lrEvents, lrFor, lrNearZeroOver, lrRange, lrRose, lrSpike } from './lr-events.js';
 
 const range = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
 const curve = (values: number[], unit: 'step' | 'epoch' = 'step'): Curve => ({ tag: 'lr', unit, steps: values.map((_, i) => i), values, restarts: [] });
@@ -38,5 +38,15 @@ describe('lrSpike', () => {
     expect(lrSpike(view([0.1, 0.05, 0.01, 0.1, 0.05]), 25, 40)).toBeNull();
     expect(lrSpike(view([1e-4, 3e-4, 9e-4, 2.7e-3, 8e-3]), 5, 40)).toBeNull();
     expect(lrSpike(view([1e-3, 1e-3, 1e-3, 0.1, 0.1]), 30, 40)).toBeNull();
+  });
+});
+
+describe('lrNearZeroOver', () => {
+  it('is true where the rate stays below 1% of its peak size, false where it moves the weights (negative rates too)', () => {
+    expect(lrNearZeroOver({ steps: [0, 50, 100], values: [0.1, 0, 0] }, 50, 100)).toBe(true);
+    expect(lrNearZeroOver({ steps: [0, 50, 100], values: [0.1, 5e-4, 5e-4] }, 60, 100)).toBe(true);
+    expect(lrNearZeroOver({ steps: [0, 50, 100], values: [0.1, 0.01, 0.01] }, 60, 100)).toBe(false);
+    expect(lrNearZeroOver({ steps: [0, 50, 100], values: [-1e-3, -1e-3, -1e-3] }, 0, 100)).toBe(false);
+    expect(lrNearZeroOver({ steps: [0, 100], values: [0, 0] }, 0, 100)).toBe(true);
   });
 });

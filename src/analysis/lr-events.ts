@@ -139,3 +139,26 @@ export function lrSpike(lr: LrView, from: number, to: number): { step: number; f
   }
   return null;
 }
+
+/** "~0": below this share of the peak learning rate... */
+export const LR_NEAR_ZERO_RELATIVE = 0.01;
+/** ...or below this absolute value (an Adam step of 1e-7 barely moves any weight). */
+export const LR_NEAR_ZERO_ABSOLUTE = 1e-7;
+
+/**
+ * Whether the learning rate is ~0 in size (below max(1% of its peak size, 1e-7)) at every logged point
+ * from the last one at or before `from` to `to`: the weights cannot move there (T10 says why; T9 stays
+ * quiet about them). A negative rate is not ~0: it moves the weights, up the gradient.
+ * @example
+ * lrNearZeroOver({ steps: [0, 50, 100], values: [0.1, 0, 0] }, 50, 100) // true
+ */
+export function lrNearZeroOver(lr: Pick<Curve, 'steps' | 'values'>, from: number, to: number): boolean {
+  const finite = lr.values.map((v, i) => [lr.steps[i] as number, Math.abs(v)] as const).filter(([, v]) => Number.isFinite(v));
+  if (finite.length === 0) return false;
+  const peak = finite.reduce((a, [, v]) => Math.max(a, v), 0);
+  const threshold = Math.max(LR_NEAR_ZERO_RELATIVE * peak, LR_NEAR_ZERO_ABSOLUTE);
+  const after = finite.findIndex(([s]) => s > from);
+  const start = after === -1 ? finite.length - 1 : Math.max(0, after - 1);
+  const window = finite.slice(start).filter(([s], j) => j === 0 || s <= to);
+  return window.length > 0 && window.every(([, v]) => v < threshold);
+}

@@ -3,36 +3,15 @@
  * run, so the remaining steps cost time and change nothing. Reaching ~0 exactly at the last step (linear
  * or cosine decay to 0) is by design, and so is a warm-up from 0 at the start.
  */
+import { LR_NEAR_ZERO_ABSOLUTE, LR_NEAR_ZERO_RELATIVE } from '../analysis/lr-events.js';
 import type { Finding } from '../findings/finding.js';
-import type { Curve } from '../telemetry/curves.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding } from './check.js';
 
-/** "~0": below this share of the peak learning rate... */
-const NEAR_ZERO_RELATIVE = 0.01;
-/** ...or below this absolute value (an Adam step of 1e-7 barely moves any weight). */
-const NEAR_ZERO_ABSOLUTE = 1e-7;
 /** Reaching ~0 before this share of the run (and staying there) is too early. */
 const EARLY_SHARE = 0.8;
 
 const round = (x: number): number => Number(x.toPrecision(3));
-
-/**
- * Whether the learning rate is ~0 (below max(1% of its peak, 1e-7), or <= 0) at every logged point from
- * the last one at or before `from` to `to`: the weights cannot move there, and T10 says why. Used by T9.
- * @example
- * lrNearZeroOver({ tag: 'lr', unit: 'step', steps: [0, 50, 100], values: [0.1, 0, 0], restarts: [] }, 50, 100) // true
- */
-export function lrNearZeroOver(lr: Curve, from: number, to: number): boolean {
-  const finite = lr.values.map((v, i) => [lr.steps[i] as number, v] as const).filter(([, v]) => Number.isFinite(v));
-  if (finite.length === 0) return false;
-  const peak = finite.reduce((a, [, v]) => Math.max(a, v), -Infinity);
-  const threshold = Math.max(NEAR_ZERO_RELATIVE * peak, NEAR_ZERO_ABSOLUTE);
-  const after = finite.findIndex(([s]) => s > from);
-  const start = after === -1 ? finite.length - 1 : Math.max(0, after - 1);
-  const window = finite.slice(start).filter(([s], j) => j === 0 || s <= to);
-  return window.length > 0 && window.every(([, v]) => v <= 0 || v < threshold);
-}
 
 function judge(ctx: CheckContext): Finding[] {
   const lr = ctx.curves.lr;
@@ -78,7 +57,7 @@ function judge(ctx: CheckContext): Finding[] {
       }),
     ];
   }
-  const threshold = Math.max(NEAR_ZERO_RELATIVE * peak, NEAR_ZERO_ABSOLUTE);
+  const threshold = Math.max(LR_NEAR_ZERO_RELATIVE * peak, LR_NEAR_ZERO_ABSOLUTE);
   const peakIndex = values.indexOf(peak);
   // First index after the peak from which the lr stays ~0 until the end (a warm restart resets it).
   let zeroFrom = -1;
@@ -104,8 +83,8 @@ function judge(ctx: CheckContext): Finding[] {
         lrAtZeroStep: values[zeroFrom] as number,
         peakLr: peak,
         nearZeroThreshold: threshold,
-        nearZeroRelative: NEAR_ZERO_RELATIVE,
-        nearZeroAbsolute: NEAR_ZERO_ABSOLUTE,
+        nearZeroRelative: LR_NEAR_ZERO_RELATIVE,
+        nearZeroAbsolute: LR_NEAR_ZERO_ABSOLUTE,
         runShareAtZero: round(share),
         earlyShareThreshold: EARLY_SHARE,
         lastStep: end,

@@ -5,11 +5,11 @@
  * none does. Reads `parameters/<layer>` histograms, else `weight_norm/<layer>` curves.
  */
 import { nearlyEqual, sameHistogram } from '../analysis/histogram-stats.js';
+import { lrNearZeroOver } from '../analysis/lr-events.js';
 import type { Finding } from '../findings/finding.js';
 import { layerCurves, layerHistograms } from '../telemetry/layers.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding } from './check.js';
-import { lrNearZeroOver } from './t10-lr-schedule.js';
 
 /** Two logged states are "identical" within this relative tolerance on every number. */
 const SAME_RELATIVE = 1e-7;
