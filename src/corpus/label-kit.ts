@@ -1,5 +1,6 @@
 /**
- * The labeller's small shared vocabulary: label constructors, robust statistics and series access.
+ * The labeller's small shared vocabulary: label constructors, series access, and the robust statistics
+ * of `analysis/robust.ts` (plain statistics, no check).
  * Internal to `src/corpus` (the labeller's rule files).
  */
 import type { Run } from '../telemetry/run.js';
@@ -9,13 +10,7 @@ export const must = (onset: number, why: string): CheckLabel => ({ expect: 'must
 export const mustNot = (why: string): CheckLabel => ({ expect: 'mustNot', onset: null, why });
 export const either = (why: string): CheckLabel => ({ expect: 'either', onset: null, why });
 
-export const mean = (xs: readonly number[]): number => (xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
-export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
+export { mean, median } from '../analysis/robust.js';
 export const fmt = (x: number): string => (Number.isFinite(x) ? Number(x.toPrecision(3)).toString() : String(x));
 
 /** Series `tag` as [step, value] pairs in step order. */
