@@ -146,6 +146,15 @@ export const LR_NEAR_ZERO_RELATIVE = 0.01;
 export const LR_NEAR_ZERO_ABSOLUTE = 1e-7;
 
 /**
+ * The "~0" learning rate for a schedule peaking at `peak`: max(1% of the peak, 1e-7).
+ * @example
+ * lrNearZeroThreshold(0.1) // 0.001
+ */
+export function lrNearZeroThreshold(peak: number): number {
+  return Math.max(LR_NEAR_ZERO_RELATIVE * peak, LR_NEAR_ZERO_ABSOLUTE);
+}
+
+/**
  * Whether the learning rate is ~0 in size (below max(1% of its peak size, 1e-7)) at every logged point
  * from the last one at or before `from` to `to`: the weights cannot move there (T10 says why; T9 stays
  * quiet about them). A negative rate is not ~0: it moves the weights, up the gradient.
@@ -156,7 +165,7 @@ export function lrNearZeroOver(lr: Pick<Curve, 'steps' | 'values'>, from: number
   const finite = lr.values.map((v, i) => [lr.steps[i] as number, Math.abs(v)] as const).filter(([, v]) => Number.isFinite(v));
   if (finite.length === 0) return false;
   const peak = finite.reduce((a, [, v]) => Math.max(a, v), 0);
-  const threshold = Math.max(LR_NEAR_ZERO_RELATIVE * peak, LR_NEAR_ZERO_ABSOLUTE);
+  const threshold = lrNearZeroThreshold(peak);
   const after = finite.findIndex(([s]) => s > from);
   const start = after === -1 ? finite.length - 1 : Math.max(0, after - 1);
   const window = finite.slice(start).filter(([s], j) => j === 0 || s <= to);

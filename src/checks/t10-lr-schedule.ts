@@ -3,7 +3,7 @@
  * run, so the remaining steps cost time and change nothing. Reaching ~0 exactly at the last step (linear
  * or cosine decay to 0) is by design, and so is a warm-up from 0 at the start.
  */
-import { LR_NEAR_ZERO_ABSOLUTE, LR_NEAR_ZERO_RELATIVE } from '../analysis/lr-events.js';
+import { LR_NEAR_ZERO_ABSOLUTE, LR_NEAR_ZERO_RELATIVE, lrNearZeroThreshold } from '../analysis/lr-events.js';
 import type { Finding } from '../findings/finding.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding } from './check.js';
@@ -57,7 +57,7 @@ function judge(ctx: CheckContext): Finding[] {
       }),
     ];
   }
-  const threshold = Math.max(LR_NEAR_ZERO_RELATIVE * peak, LR_NEAR_ZERO_ABSOLUTE);
+  const threshold = lrNearZeroThreshold(peak);
   const peakIndex = values.indexOf(peak);
   // First index after the peak from which the lr stays ~0 until the end (a warm restart resets it).
   let zeroFrom = -1;
