@@ -23,6 +23,13 @@ describe('loadFashionMnist', () => {
     expect(diff / digits.length).toBeGreaterThan(0.1);
   });
 
+  it('serves a later, smaller or larger request with the same examples (kept between calls, re-read for more)', () => {
+    const bigger = loadFashionMnist(305, 20);
+    const again = loadFashionMnist(105, 20);
+    expect(Array.from(again.train.inputs)).toEqual(Array.from(train.inputs));
+    expect(Array.from(bigger.validation.inputs)).toEqual(Array.from(validation.inputs));
+  });
+
   it('refuses more examples than the package has', () => {
     expect(() => loadFashionMnist(70_000, 10)).toThrow(/fashion-mnist: 70000 \+ 10 examples asked for/);
   });
