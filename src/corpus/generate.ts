@@ -75,9 +75,7 @@ export async function generateCorpus(options: GenerateOptions): Promise<CorpusLa
       makeDir(join(options.out, dir));
       const text = format === 'lightning-csv' ? toLightningCsv(result.run) : format === 'keras-csv' ? toKerasCsv(result.run) : toJsonl(result.run);
       writeFileSync(join(options.out, dir, FILE[format]), text);
-      const kept: Record<string, CheckLabel> = {};
-      for (const [id, l] of Object.entries(labels)) kept[id] = EXPORT_CHECKS[format].includes(id) ? l : { expect: 'either', onset: null, why: `not judged from a ${format} export` };
-      runs.push({ ...base, dir, format, healthy: planned.fault === null && musts.length === 0, labels: kept, live: [] });
+      runs.push({ ...base, dir, format, healthy: planned.fault === null && musts.length === 0, labels: labelsFor(format, labels), live: [] });
     }
     done++;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
@@ -90,6 +88,13 @@ export async function generateCorpus(options: GenerateOptions): Promise<CorpusLa
   const out: CorpusLabels = { version: 1, generated: new Date().toISOString(), quick: options.quick === true, runs: [...kept, ...runs] };
   writeFileSync(join(options.out, 'labels.json'), `${JSON.stringify(out, null, 1)}\n`);
   return out;
+}
+
+/** The labels of a run in `format`: all of them for its TensorBoard log, only the checks its export can be judged on otherwise. */
+function labelsFor(format: LabelledRun['format'], labels: Readonly<Record<string, CheckLabel>>): Record<string, CheckLabel> {
+  const kept: Record<string, CheckLabel> = {};
+  for (const [id, l] of Object.entries(labels)) kept[id] = format === 'tensorboard' || EXPORT_CHECKS[format].includes(id) ? l : { expect: 'either', onset: null, why: `not judged from a ${format} export` };
+  return kept;
 }
 
 function readLabels(out: string): CorpusLabels | null {
@@ -107,7 +112,8 @@ function readLabels(out: string): CorpusLabels | null {
  * const labels = await relabelCorpus('corpus');
  */
 export async function relabelCorpus(out: string): Promise<CorpusLabels> {
-  const old = JSON.parse(readFileSync(join(out, 'labels.json'), 'utf8')) as CorpusLabels;
+  const old = readLabels(out);
+  if (!old) throw new Error(`corpus: no readable labels.json in ${out} (run npm run corpus first)`);
   const fresh = new Map<string, Record<string, CheckLabel>>();
   for (const r of old.runs.filter((x) => x.format === 'tensorboard')) {
     const config = JSON.parse(readFileSync(join(out, r.dir, 'demo-config.json'), 'utf8')) as { config: TrainingConfig };
@@ -120,9 +126,7 @@ export async function relabelCorpus(out: string): Promise<CorpusLabels> {
   const runs = old.runs.map((r): LabelledRun => {
     const labels = fresh.get(r.source) ?? {};
     const musts = Object.values(labels).some((l) => l.expect === 'must');
-    const kept: Record<string, CheckLabel> = {};
-    for (const [id, l] of Object.entries(labels)) kept[id] = r.format === 'tensorboard' || EXPORT_CHECKS[r.format].includes(id) ? l : { expect: 'either', onset: null, why: `not judged from a ${r.format} export` };
-    return { ...r, labels: kept, healthy: r.fault === null && !musts };
+    return { ...r, labels: labelsFor(r.format, labels), healthy: r.fault === null && !musts };
   });
   const result: CorpusLabels = { ...old, generated: new Date().toISOString(), runs };
   writeFileSync(join(out, 'labels.json'), `${JSON.stringify(result, null, 1)}\n`);
