@@ -128,8 +128,7 @@ export const LR_BEYOND_PEAK = 2;
  * lrSpike({ tag: 'lr', steps: [0, 50, 100], values: [1e-3, 1e-3, 0.1] }, 60, 100) // { step: 100, factor: 100 }
  */
 export function lrSpike(lr: LrView, from: number, to: number): { step: number; factor: number } | null {
-  let peak = lrAt(lr, from);
-  for (let i = 0; i < lr.steps.length && (lr.steps[i] as number) <= from; i++) peak = Math.max(peak, lr.values[i] as number);
+  const peak = lrRange(lr, lr.steps[0] as number, from).max;
   for (let i = 1; i < lr.steps.length; i++) {
     const s = lr.steps[i] as number;
     if (s <= from || s > to) continue;
