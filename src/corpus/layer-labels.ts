@@ -64,14 +64,13 @@ export function layerLabels(run: Run, nonFinite: boolean, lastStep: number): Rec
   const output = grads.find((t) => /output/.test(t));
   if (!first || !output || nonFinite) out['T3'] = either('no first/output kernel gradient norms, or non-finite run');
   else {
-    const a = points(run, first).values;
+    const { steps: gradSteps, values: a } = points(run, first);
     const b = points(run, output).values;
     const ratios = a.map((x, i) => x / (b[i] as number)).filter(Number.isFinite);
     const r = median(ratios);
     // CHECKS.md T3: "... or near zero": a first-layer gradient ~0 over the last third of the run counts.
     let z = a.length;
     while (z > 0 && (a[z - 1] as number) < 1e-8) z--;
-    const gradSteps = points(run, first).steps;
     if (a.length >= 3 && a.length - z >= Math.ceil(a.length / 3)) out['T3'] = must(gradSteps[z] as number, `first-layer gradient norm < 1e-8 from step ${gradSteps[z]} to the end`);
     else if (r < 1e-2) out['T3'] = must(0, `median first/output kernel gradient-norm ratio ${fmt(r)} (< 0.01)`);
     else if (mostlyBelow(a, 1e-8)) out['T3'] = either(`first-layer gradient norm < 1e-8 in most of the last third of the samples (ratio ${fmt(r)} where it is not)`);
