@@ -1,7 +1,9 @@
 /**
- * `npm run corpus [-- --out DIR] [-- --quick] [-- --split tuning|test] [-- --relabel]`: trains the labelled fault corpus (docs/quality.md)
- * into `corpus/` at the repo root (or DIR), one progress line per run. `--relabel` re-derives
- * labels.json from the existing log directories (after a labeller change) without training.
+ * `npm run corpus [-- --out DIR] [-- --quick] [-- --split tuning|test] [-- --resume] [-- --relabel]`: trains the
+ * labelled fault corpus (docs/quality.md) into `corpus/` at the repo root (or DIR), one progress line
+ * per run. `--resume` trains only the runs labels.json does not hold yet (after an interruption, or
+ * runs added to the plan). `--relabel` re-derives labels.json from the existing log directories (after
+ * a labeller change) without training.
  */
 import { resolve } from 'node:path';
 import { generateCorpus, relabelCorpus } from '../src/corpus/generate.js';
@@ -24,5 +26,5 @@ if (args.includes('--relabel')) {
   process.exit(0);
 }
 process.stdout.write(`corpus: training ${quick ? 'the quick subset' : 'the full corpus'} into ${out}\n`);
-const labels = await generateCorpus({ out, quick, plan: planCorpus({ quick, ...(split ? { split } : {}) }), onProgress: (done, total, line) => process.stdout.write(`[${done}/${total}] ${line}\n`) });
+const labels = await generateCorpus({ out, quick, resume: args.includes('--resume'), plan: planCorpus({ quick, ...(split ? { split } : {}) }), onProgress: (done, total, line) => process.stdout.write(`[${done}/${total}] ${line}\n`) });
 process.stdout.write(`corpus: ${labels.runs.length} labelled runs (with exports) in ${((performance.now() - started) / 1000).toFixed(0)}s; labels in ${resolve(out, 'labels.json')}\n`);

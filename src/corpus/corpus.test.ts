@@ -51,5 +51,13 @@ describe('corpus smoke', () => {
     // A second generation into the same directory (the other split, say) keeps the first one's entries.
     const more = await generateCorpus({ out, plan: [{ ...(plan[0] as (typeof plan)[number]), id: 'other-part', exports: [] }] });
     expect(more.runs.map((r) => r.dir)).toEqual([...labels.runs.map((r) => r.dir), 'other-part']);
-  }, 120_000);
+
+    // Resuming trains only what labels.json lacks (here a run whose log directory was deleted too).
+    rmSync(join(out, 'other-part'), { recursive: true });
+    const trained: string[] = [];
+    const resumed = await generateCorpus({ out, resume: true, plan: [...plan, { ...(plan[0] as (typeof plan)[number]), id: 'other-part', exports: [] }], onProgress: (_d, _t, line) => trained.push(line.split(':')[0] as string) });
+    expect(trained).toEqual(['other-part']);
+    expect(resumed.runs.map((r) => r.dir).sort()).toEqual(more.runs.map((r) => r.dir).sort());
+    expect(readFileSync(join(out, 'labels.json'), 'utf8')).toBe(`${JSON.stringify(resumed, null, 1)}\n`);
+  }, 180_000);
 });

@@ -74,7 +74,10 @@ export function curveLabels(run: Run, loss: FiniteLoss, nonFinite: boolean, ctx:
     // C7: the residual around a centred epoch-long moving mean repeats with the epoch period and is
     // not negligible (std > 10% of the median loss: a smooth trend's residual is tiny).
     const p = ctx.stepsPerEpoch;
-    if (n >= 3 * p) {
+    // An epoch of 2-3 steps cannot be told from step-to-step oscillation (an optimiser zig-zagging
+    // across a valley alternates with period 2 whatever the data order).
+    if (p < 4) out['C7'] = either(`an epoch of ${p} steps: too short to tell its period from step-to-step oscillation`);
+    else if (n >= 3 * p) {
       const h = Math.floor(p / 2);
       const resid: number[] = [];
       for (let i = h; i + p - h <= n; i++) resid.push((v[i] as number) - mean(v.slice(i - h, i - h + p)));

@@ -1,9 +1,10 @@
 /**
  * The corpus generator: trains every planned run with the demo runner (fault injection + the TF.js
  * doctor writing a TensorBoard log directory with per-layer telemetry), labels it from its telemetry,
- * writes the exports, and finally `labels.json`.
+ * writes the exports, and updates `labels.json` after every run (an interrupted generation keeps what it
+ * trained and `resume` goes on from there).
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MNIST_CLASSES } from '../tfjs/demo/mnist.js';
 import { runDemo } from '../tfjs/demo/run-demo.js';
@@ -26,6 +27,8 @@ export interface GenerateOptions {
   readonly quick?: boolean;
   /** The runs to train (default: {@link planCorpus} with `quick`). */
   readonly plan?: readonly PlannedRun[];
+  /** Skip planned runs that labels.json already holds and whose log directory exists (after an interruption, or runs added to the plan). */
+  readonly resume?: boolean;
   /** Called after each run with a one-line summary. */
   readonly onProgress?: (done: number, total: number, line: string) => void;
 }
@@ -48,10 +51,12 @@ const FILE: Readonly<Record<ExportFormat, string>> = { 'lightning-csv': 'metrics
  * labels.runs.length // runs plus exports
  */
 export async function generateCorpus(options: GenerateOptions): Promise<CorpusLabels> {
-  const plan = options.plan ?? planCorpus({ quick: options.quick === true });
   makeDir(options.out);
+  const have = new Set(options.resume === true ? (readLabels(options.out)?.runs ?? []).filter((r) => existsSync(join(options.out, r.dir))).map((r) => r.source) : []);
+  const plan = (options.plan ?? planCorpus({ quick: options.quick === true })).filter((p) => !have.has(p.id));
   const runs: LabelledRun[] = [];
   let done = 0;
+  let written = writeLabels(options.out, runs, options.quick === true);
   for (const planned of plan) {
     const started = performance.now();
     const fault = planned.fault === null ? null : (findFault(planned.fault) ?? null);
@@ -77,17 +82,31 @@ export async function generateCorpus(options: GenerateOptions): Promise<CorpusLa
       writeFileSync(join(options.out, dir, FILE[format]), text);
       runs.push({ ...base, dir, format, healthy: planned.fault === null && musts.length === 0, labels: labelsFor(format, labels), live: [] });
     }
+    written = writeLabels(options.out, runs, options.quick === true);
     done++;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     options.onProgress?.(done, plan.length, `${planned.id}: ${result.steps} steps, ${secs}s, must fire: ${musts.join(' ') || '-'}, live: ${[...new Set(live.map((a) => a.check))].join(' ') || '-'}`);
   }
-  // Runs of an earlier generation this plan did not train (the other split, generated separately or
-  // in parallel) stay in labels.json.
+  return written;
+}
+
+/**
+ * Writes labels.json with `runs` and the runs of earlier generations it does not replace (the other
+ * split, generated separately or in parallel; runs skipped by `resume`), re-read just before writing
+ * and replaced by a rename, so a parallel generation's entries stay and a reader never sees half a file.
+ */
+function writeLabels(out: string, runs: readonly LabelledRun[], quick: boolean): CorpusLabels {
   const mine = new Set(runs.map((r) => r.source));
-  const kept = readLabels(options.out)?.runs.filter((r) => !mine.has(r.source)) ?? [];
-  const out: CorpusLabels = { version: 1, generated: new Date().toISOString(), quick: options.quick === true, runs: [...kept, ...runs] };
-  writeFileSync(join(options.out, 'labels.json'), `${JSON.stringify(out, null, 1)}\n`);
-  return out;
+  const kept = readLabels(out)?.runs.filter((r) => !mine.has(r.source)) ?? [];
+  return saveLabels(out, { version: 1, generated: new Date().toISOString(), quick, runs: [...kept, ...runs] });
+}
+
+/** Writes labels.json through a temporary file and a rename: a reader never sees half a file. */
+function saveLabels(out: string, labels: CorpusLabels): CorpusLabels {
+  const file = join(out, 'labels.json');
+  writeFileSync(`${file}.${process.pid}.tmp`, `${JSON.stringify(labels, null, 1)}\n`);
+  renameSync(`${file}.${process.pid}.tmp`, file);
+  return labels;
 }
 
 /** The labels of a run in `format`: all of them for its TensorBoard log, only the checks its export can be judged on otherwise. */
@@ -129,6 +148,5 @@ export async function relabelCorpus(out: string): Promise<CorpusLabels> {
     return { ...r, labels: labelsFor(r.format, labels), healthy: r.fault === null && !musts };
   });
   const result: CorpusLabels = { ...old, generated: new Date().toISOString(), runs };
-  writeFileSync(join(out, 'labels.json'), `${JSON.stringify(result, null, 1)}\n`);
-  return result;
+  return saveLabels(out, result);
 }

@@ -91,6 +91,13 @@ describe('labelRun, late rise, overfitting and learning-rate schedules', () => {
     expect(periodic['C2']?.expect).not.toBe('must');
   });
 
+  it('labels an epoch-periodic loss C7, but leaves a 2-step epoch unscored (indistinguishable from zig-zag)', () => {
+    const periodic = (s: number): number => 0.8 + 0.3 * Math.sin((2 * Math.PI * s) / 10) + noise(s);
+    expect(labelRun(makeRun(periodic), ctx)['C7']?.expect).toBe('must');
+    const zigzag = (s: number): number => 0.8 + (s % 2 === 0 ? 0.2 : -0.2);
+    expect(labelRun(makeRun(zigzag), { ...ctx, stepsPerEpoch: 2 })['C7']).toMatchObject({ expect: 'either', why: expect.stringMatching(/too short/) });
+  });
+
   it('labels C3 when the validation loss turns up while training loss falls, and not while both fall', () => {
     const run = createRun('r', 'tfjs');
     const sink = runSink(run);

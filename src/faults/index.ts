@@ -15,6 +15,7 @@ import { lrTooLow } from './lr-too-low.js';
 import { noisyLabels } from './noisy-labels.js';
 import { reluBeforeSoftmax } from './relu-before-softmax.js';
 import { sigmoidBeforeSoftmax } from './sigmoid-before-softmax.js';
+import { smallTrainSet } from './small-train-set.js';
 import { unscaledInputs } from './unscaled-inputs.js';
 import { unshuffledData } from './unshuffled-data.js';
 import { zeroInit } from './zero-init.js';
@@ -37,6 +38,7 @@ export const faults: readonly Fault[] = [
   noisyLabels,
   reluBeforeSoftmax,
   sigmoidBeforeSoftmax,
+  smallTrainSet,
   unscaledInputs,
   unshuffledData,
   zeroInit,
