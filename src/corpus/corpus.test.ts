@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { diagnosePaths } from '../diagnose/diagnose-paths.js';
 import { generateCorpus } from './generate.js';
 import type { CorpusLabels } from './labels.js';
-import { planCorpus } from './plan.js';
+import { ALL_SEEDS_FAULTS, planCorpus, SEEDS } from './plan.js';
 import { scoreCorpus } from './score.js';
 
 describe('corpus plan', () => {
@@ -17,6 +17,15 @@ describe('corpus plan', () => {
     expect([...seeds('tuning')].some((s) => seeds('test').has(s))).toBe(false);
     expect([...archs('tuning')].some((a) => archs('test').has(a))).toBe(false);
     expect(runs.some((r) => r.exports.length > 0)).toBe(true);
+  });
+
+  it('trains healthy baselines and the overfitting faults with every seed, other faults with the first', () => {
+    const runs = planCorpus({ split: 'test' }).filter((r) => r.arch === 'relu1x64-sgd');
+    const seedsOf = (fault: string | null) => runs.filter((r) => r.fault === fault).map((r) => r.seed);
+    for (const fault of [null, ...ALL_SEEDS_FAULTS]) expect(seedsOf(fault)).toEqual([...SEEDS.test]);
+    expect(seedsOf('lr-too-high')).toEqual([SEEDS.test[0]]);
+    // Data size and dataset alternate with the seed.
+    expect(new Set(runs.filter((r) => r.fault === null).map((r) => `${r.dataset} ${r.config.data.train}`)).size).toBe(2);
   });
 
   it('covers MLPs, a small CNN and a small RNN on two datasets in each part', () => {
