@@ -19,6 +19,10 @@ ruleTable(t3VanishingGradients, {
     { name: 'early layers vanish only at the start, recover later', run: runFrom({ 'grad_norm/l1': curve(N, (i) => (i < 10 ? 1e-6 : 0.05), 0.1, 1), 'grad_norm/l2': g(0.1, 2) }) },
     { name: 'a single layer', run: runFrom({ 'grad_norm/only': g(1e-9, 1) }) },
     {
+      name: 'starved for the first 4 of 8 samples, then recovered: too short a stretch to say',
+      run: runFrom({ 'grad_norm/rnn1/kernel': curve(8, (i) => (i < 4 ? 1e-6 : 0.05), 0.1, 1), 'grad_norm/output/kernel': curve(8, () => 0.1, 0.1, 2) }, { every: 10 }),
+    },
+    {
       name: 'first layer gets 2.8x the output gradient, a middle layer ~0 (unscaled inputs): the input side is not starved',
       run: runFrom({ 'grad_norm/hidden1/kernel': g(2.8, 1), 'grad_norm/hidden2/kernel': g(1e-9, 2), 'grad_norm/hidden3/kernel': g(0.5, 3), 'grad_norm/output/kernel': g(1, 4) }),
     },
@@ -44,9 +48,28 @@ ruleTable(t3VanishingGradients, {
       findings: [{ severity: 'warning', layer: 'l1', message: /vanish toward the input: layer l1 .* below later layer l4/, evidence: { earlyLayer: 'l1', lateLayer: 'l4', ratio: between(300, 3000), warnRatio: 100, measure: 'norm' } }],
     },
     {
+      // corpus run tuning-rnn32-adam-deep-sigmoid-s1: the RNN kernel got ~1e-5 of the output's gradient for half the run, then 1/25
+      name: 'input side starved for the first half, recovered since: warning over the first half',
+      run: runFrom({ 'grad_norm/rnn1/kernel': curve(N, (i) => (i < 25 ? 1e-6 : 0.004), 0.2, 1), 'grad_norm/output/kernel': g(0.1, 2) }, { every: 10 }),
+      findings: [
+        {
+          severity: 'warning',
+          layer: 'rnn1/kernel',
+          steps: [0, 240],
+          message: /^Over the first half of the run \(steps 0-240\): Gradients vanish toward the input: .* recovered in the second half/,
+          evidence: { window: 'first half', earlyLayer: 'rnn1/kernel', ratio: between(3e4, 3e5) },
+        },
+      ],
+    },
+    {
+      name: 'a first layer at ~0 for the first half is still only a warning once it recovered',
+      run: runFrom({ 'grad_norm/l1': curve(N, (i) => (i < 25 ? 1e-11 : 0.05), 0.2, 1), 'grad_norm/l2': g(0.1, 2) }),
+      findings: [{ severity: 'warning', layer: 'l1', evidence: { window: 'first half', layersNearZero: 1 } }],
+    },
+    {
       name: '10^5x: error',
       run: runFrom({ 'grad_norm/l1': g(1e-6, 1), 'grad_norm/l2': g(1e-3, 2), 'grad_norm/l3': g(0.1, 3) }),
-      findings: [{ severity: 'error', layer: 'l1', evidence: { ratio: between(3e4, 3e5), errorRatio: 1e4 } }],
+      findings: [{ severity: 'error', layer: 'l1', steps: [25, 49], evidence: { window: 'second half', ratio: between(3e4, 3e5), errorRatio: 1e4 } }],
     },
     {
       name: 'first layer gets ~0 gradient',

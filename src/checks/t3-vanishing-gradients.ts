@@ -22,21 +22,38 @@ const ALIVE = 1e-6;
  */
 const SKIP = /bias|norm|embed|(^|[._/])(bn|ln)\d*([._/]|$)/i;
 
+/** Samples the first half needs before a starved-then-recovered input side is reported (a sustained stretch, not the first steps after initialisation). */
+const MIN_EARLY_SAMPLES = 5;
+
 const fmt = (x: number): string => (x === 0 ? '0' : x.toExponential(2));
 
 interface Layer {
   readonly name: string;
   readonly tag: string;
-  /** Median gradient magnitude over the second half of the logged steps. */
+  /** Median gradient magnitude over the judged half of the logged steps. */
   readonly magnitude: number;
 }
 
-function magnitudes(ctx: CheckContext): { layers: Layer[]; measure: 'rms' | 'norm' } {
+/** Which half of the logged steps is judged: the second (the state training ended in) or the first. */
+type Half = 'second' | 'first';
+
+interface Magnitudes {
+  readonly layers: Layer[];
+  /** Samples of the input-side layer in the judged half. */
+  readonly samples: number;
+  readonly measure: 'rms' | 'norm';
+  /** First and last step of the judged half (of the input-side layer's curve). */
+  readonly steps: readonly [number, number] | null;
+}
+
+function magnitudes(ctx: CheckContext, half: Half): Magnitudes {
   const curves = layerCurves(ctx.run, 'grad_norm');
   const hists = layerHistograms(ctx.run, 'gradients');
   // Per-element RMS (from histograms) compares layers of different sizes fairly; norms when that is all there is.
   const useRms = hists.size > 0 && [...curves.keys()].every((k) => hists.has(k));
   const layers: Layer[] = [];
+  let steps: [number, number] | null = null;
+  let samples = 0;
   for (const [name, curve] of curves) {
     if (SKIP.test(name)) continue;
     const h = hists.get(name);
@@ -44,10 +61,13 @@ function magnitudes(ctx: CheckContext): { layers: Layer[]; measure: 'rms' | 'nor
     // norms, so the count comes from the last histogram, not from the one at the same index.
     const count = h?.histograms[h.histograms.length - 1]?.num ?? 1;
     const values = useRms && h ? curve.values.map((v) => v / Math.sqrt(Math.max(1, count))) : [...curve.values];
-    const magnitude = median(values.slice(Math.floor(values.length / 2)));
-    if (Number.isFinite(magnitude)) layers.push({ name, tag: curve.tag, magnitude });
+    const [from, to] = half === 'second' ? [Math.floor(values.length / 2), values.length] : [0, Math.floor(values.length / 2)];
+    const magnitude = median(values.slice(from, to));
+    if (!Number.isFinite(magnitude)) continue;
+    layers.push({ name, tag: curve.tag, magnitude });
+    if (layers.length === 1) [steps, samples] = [[curve.steps[from] as number, curve.steps[to - 1] as number], to - from];
   }
-  return { layers, measure: useRms ? 'rms' : 'norm' };
+  return { layers, samples, measure: useRms ? 'rms' : 'norm', steps };
 }
 
 /**
@@ -60,7 +80,23 @@ const sameLayer = (a: Layer, b: Layer): boolean => {
 };
 
 function judge(ctx: CheckContext): Finding[] {
-  const { layers, measure } = magnitudes(ctx);
+  const late = judgeHalf(magnitudes(ctx, 'second'));
+  if (late.length > 0) return late;
+  // Fine by the end, but starved for the whole first half (a deep sigmoid/tanh stack that takes
+  // half the run to get going): the input side lost half its training. A warning at most.
+  const early = magnitudes(ctx, 'first');
+  if (early.samples < MIN_EARLY_SAMPLES) return [];
+  return judgeHalf(early).map((f) => ({
+    ...f,
+    severity: 'warning' as const,
+    message: `Over the first half of the run (steps ${early.steps?.[0]}-${early.steps?.[1]}): ${f.message} The gradients recovered in the second half; the input side lost that much training.`,
+    steps: early.steps,
+    evidence: { ...f.evidence, window: 'first half' },
+    actions: ['if this recurs, shorten the stall: ReLU/GELU activations, He/Glorot init, normalisation layers or a short learning-rate warm-up', ...f.actions.slice(1)],
+  }));
+}
+
+function judgeHalf({ layers, measure, steps }: Magnitudes): Finding[] {
   if (layers.length < 2) return [];
   // Vanishing means the input side starves: when the first layer's gradient is neither ~0 nor >= 100x
   // below a later layer's, a small gradient further in (a layer fed by unscaled inputs next to one that
@@ -82,7 +118,8 @@ function judge(ctx: CheckContext): Finding[] {
           : `Gradient ${measure} of ${dead.map((l) => l.name).join(', ')} is ~0 (${fmt(first.magnitude)} < ${fmt(NEAR_ZERO)}) while other layers get up to ${fmt(max)}: no learning signal reaches ${dead.length === 1 ? 'this layer' : 'these layers'}.`,
         layer: first.name,
         tags: dead.map((l) => l.tag),
-        evidence: { measure, nearZeroThreshold: NEAR_ZERO, smallest: first.magnitude, largest: max, layersNearZero: dead.length, layers: all },
+        steps,
+        evidence: { window: 'second half', measure, nearZeroThreshold: NEAR_ZERO, smallest: first.magnitude, largest: max, layersNearZero: dead.length, layers: all },
         actions: whole
           ? ['check the loss is connected to the outputs (no .detach()/stop_gradient, no argmax before the loss)', 'check requires_grad / trainable flags', 'check the learning-rate and loss scaling (fp16 loss scale underflow)']
           : ['check for saturated activations (sigmoid/tanh) or dead ReLUs upstream of these layers (T5, T6)', 'use ReLU/GELU with He init, add BatchNorm/LayerNorm or residual connections', 'check nothing detaches the graph between these layers and the loss'],
@@ -112,7 +149,9 @@ function judge(ctx: CheckContext): Finding[] {
         `${small.length} layer${small.length === 1 ? '' : 's'} ${RATIO_WARN}x or more below the largest (${small.join(', ')}).`,
       layer: worst.early.name,
       tags: [worst.early.tag, worst.late.tag],
+      steps,
       evidence: {
+        window: 'second half',
         measure,
         earlyLayer: worst.early.name,
         earlyGrad: worst.early.magnitude,
@@ -134,7 +173,8 @@ function judge(ctx: CheckContext): Finding[] {
 
 /**
  * T3 Vanishing gradients from per-layer gradient norms (median of the second half of the run, per-element
- * RMS when gradient histograms exist). Warning when a later layer's gradient is >= 100x an earlier one's,
+ * RMS when gradient histograms exist; when the second half is fine, the first half, at warning level:
+ * a starved first half that recovered). Warning when a later layer's gradient is >= 100x an earlier one's,
  * error at >= 1e4x or when a layer's is < 1e-8. Only when the first (input-side) layer itself vanishes:
  * its gradient < 1e-8, or >= 100x below some later layer's; otherwise no finding (a first layer that gets
  * as much gradient as the output is not starved, whatever a layer in between does). Fewer than 2 layers: no finding.
@@ -146,6 +186,6 @@ export const t3VanishingGradients: Check = {
   title: 'Vanishing gradients',
   severity: 'error',
   kind: 'live',
-  description: 'Per-layer gradient norms fall by orders of magnitude toward the input, or are ~0.',
+  description: 'Per-layer gradient norms fall by orders of magnitude toward the input, or are ~0 (at the end of the run, or for its whole first half before recovering).',
   run: judge,
 };
