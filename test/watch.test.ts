@@ -15,7 +15,7 @@ import { diagnosePaths } from '../src/diagnose/diagnose-paths.js';
 import type { Finding } from '../src/findings/finding.js';
 import { severityRank } from '../src/findings/finding.js';
 import type { Problem } from '../src/formats/reader.js';
-import type { WatchFinding } from '../src/watch/events.js';
+import type { WatchFinding, WatchResolved } from '../src/watch/events.js';
 import { Watcher } from '../src/watch/watcher.js';
 
 // The check registry is filled as checks land; until then, watch with the curve-vanishing and diverging checks.
@@ -56,13 +56,17 @@ const key = (run: string, f: Finding): string => [run, f.check, f.layer ?? '', [
 
 interface Recorded {
   findings: WatchFinding[];
+  resolved: WatchResolved[];
   problems: Problem[];
   watcher: Watcher;
 }
 
 function recordingWatcher(paths: string[]): Recorded {
-  const rec: Recorded = { findings: [], problems: [], watcher: null as unknown as Watcher };
-  rec.watcher = new Watcher({ paths, checks: registry, rediscoverMs: 0, stallAfterMs: Infinity, throttleChecks: false }, { finding: (e) => rec.findings.push(e), problem: (p) => rec.problems.push(p) });
+  const rec: Recorded = { findings: [], resolved: [], problems: [], watcher: null as unknown as Watcher };
+  rec.watcher = new Watcher(
+    { paths, checks: registry, rediscoverMs: 0, stallAfterMs: Infinity, throttleChecks: false },
+    { finding: (e) => rec.findings.push(e), resolved: (e) => rec.resolved.push(e), problem: (p) => rec.problems.push(p) },
+  );
   return rec;
 }
 
@@ -230,6 +234,38 @@ describe('watch engine on diverging logs written step by step', () => {
     expect(c6[0]?.finding.message).toContain(String(nanAt));
     expect(c6[0]?.run).toBe(log);
     expect(rec.problems).toEqual([]);
+  });
+
+  it('resolves a divergence (C2) the run recovered from, and reports it again when the loss climbs anew', async () => {
+    const dir = await tempDir();
+    const log = join(dir, 'metrics.jsonl');
+    const rec = recordingWatcher([dir]);
+    // falls to 0.8 by step 150, climbs back to 2.3 by step 300, then falls below 0.1 by step 480; climbs again from step 800
+    const loss = (s: number): number =>
+      (s < 150 ? 2.3 - s * 0.01 : s < 300 ? 0.8 + (s - 150) * 0.01 : s < 800 ? Math.max(0.1, 2.3 - (s - 300) * 0.012) : 0.1 + (s - 800) * 0.01) + 0.02 * Math.sin(s * 1.7);
+    const c2 = (): WatchFinding[] => rec.findings.filter((e) => e.finding.check === 'C2');
+    const write = async (from: number, to: number): Promise<void> => {
+      for (let s = from; s < to; s += 50) {
+        await appendFile(log, Array.from({ length: 50 }, (_, i) => `${JSON.stringify({ step: s + i, 'train/loss': loss(s + i) })}\n`).join(''));
+        await rec.watcher.tick();
+      }
+    };
+    await write(0, 400);
+    expect(c2().length).toBeGreaterThan(0);
+    expect(rec.resolved).toEqual([]);
+    await write(400, 800);
+    const resolved = rec.resolved.filter((e) => e.finding.check === 'C2');
+    expect(resolved).toHaveLength(1);
+    // two check passes in a row without C2 (it is gone from step ~450 on), the run's latest step then
+    expect(resolved[0]?.step).toBeGreaterThanOrEqual(499);
+    expect(resolved[0]?.step).toBeLessThan(800);
+    expect(resolved[0]?.finding.tags).toEqual(c2()[0]?.finding.tags);
+    expect(rec.watcher.summary().resolved).toBe(1);
+    const before = c2().length;
+    await write(800, 1000);
+    await rec.watcher.tick(true);
+    expect(c2().length).toBeGreaterThan(before); // came back: reported again (then escalated to error)
+    expect(c2()[before]?.finding.steps?.[0]).toBeGreaterThanOrEqual(450); // measured from the new low, not the first one (step ~150)
   });
 
   it('reports a NaN epoch of a Keras CSV log once, at that epoch', async () => {

@@ -10,7 +10,7 @@ import { Option } from 'commander';
 import type { Severity } from '../findings/finding.js';
 import type { ChildOptions } from '../watch/child.js';
 import { exitStatus } from '../watch/child.js';
-import { findingJson, findingText, problemJson, problemText, summaryJson, summaryText } from '../watch/render.js';
+import { findingJson, findingText, problemJson, problemText, resolvedJson, resolvedText, summaryJson, summaryText } from '../watch/render.js';
 import type { SessionEvents, SessionOptions, WatchSession } from '../watch/session.js';
 import { startWatchSession } from '../watch/session.js';
 import { StatusBoard } from '../watch/status-board.js';
@@ -117,6 +117,7 @@ export function addWatchCommand(program: Command, io: CliIo, setExit: (code: Exi
 
       const events: SessionEvents = {
         finding: (e) => above(() => io.stdout.write(json ? `${findingJson(e)}\n` : findingText(e, color))),
+        resolved: (e) => above(() => io.stdout.write(json ? `${resolvedJson(e)}\n` : resolvedText(e, color))),
         problem: (p) => above(() => (json ? io.stdout.write(`${problemJson(p)}\n`) : io.stderr.write(problemText(p)))),
         waiting: (path) => above(() => io.stderr.write(`nndoctor: no logs in ${path} yet; waiting for them to appear\n`)),
         status: (s) => board?.update(s),

@@ -15,6 +15,19 @@ export interface WatchFinding {
   readonly finding: Finding;
 }
 
+/**
+ * A finding reported earlier that the checks, run again on more data, no longer find (see
+ * `FindingLog`): the run recovered, or the evidence was borderline. Reported again if it comes back.
+ */
+export interface WatchResolved {
+  readonly run: string;
+  readonly unit: StepUnit;
+  /** The finding as it was last reported or seen. */
+  readonly finding: Finding;
+  /** The run's latest step when it was resolved (raw, in `unit`), or null. */
+  readonly step: number | null;
+}
+
 /** The live state of one run, for status lines. */
 export interface RunStatus {
   readonly run: string;
@@ -32,6 +45,8 @@ export interface RunStatus {
 /** Where the engine reports. Every callback is optional. */
 export interface WatchEvents {
   finding?(event: WatchFinding): void;
+  /** A reported finding is gone (the checks have not found it for two passes in a row). */
+  resolved?(event: WatchResolved): void;
   problem?(problem: Problem): void;
   status?(status: RunStatus): void;
   /** A given path holds no log (yet); reported once per path. */
@@ -42,6 +57,8 @@ export interface WatchEvents {
 export interface WatchSummary {
   readonly runs: number;
   readonly findings: Record<Severity, number>;
+  /** Reported findings that went away again while watching. */
+  readonly resolved: number;
   readonly problems: number;
   readonly elapsedMs: number;
 }

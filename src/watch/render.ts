@@ -8,7 +8,7 @@ import type { Problem } from '../formats/reader.js';
 import { formatEvidence, formatNumber } from '../report/format-number.js';
 import { jsonReplacer } from '../report/json.js';
 import { describeSteps } from '../report/summary.js';
-import type { RunStatus, WatchFinding, WatchSummary } from './events.js';
+import type { RunStatus, WatchFinding, WatchResolved, WatchSummary } from './events.js';
 
 const LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARN', info: 'INFO' };
 
@@ -41,6 +41,28 @@ export function findingJson(event: WatchFinding): string {
 }
 
 /**
+ * A resolved finding as one text line: `[run] RESOLVED CHECK title (layer): no longer found at step N`.
+ * @example
+ * resolvedText({ run: 'logs/a', unit: 'step', finding, step: 900 }, false)
+ * // '[logs/a] RESOLVED C9 Unstable: no longer found at step 900 (was warning: loss oscillates ...)\n'
+ */
+export function resolvedText(event: WatchResolved, color: boolean): string {
+  const c = createColors(color);
+  const f = event.finding;
+  const at = event.step === null ? '' : ` at ${event.unit} ${formatNumber(event.step)}`;
+  return `${c.dim(`[${event.run}]`)} ${c.green('RESOLVED')} ${c.bold(f.check)} ${c.bold(f.title)}${f.layer ? ` (layer ${f.layer})` : ''}: no longer found${at} (was ${f.severity}: ${f.message})\n`;
+}
+
+/**
+ * A resolved finding as one JSON line: `{"type":"resolved","run":...,"unit":...,"step":...,<the finding as last reported>}`.
+ * @example
+ * resolvedJson({ run: 'logs/a', unit: 'step', finding, step: 900 }) // '{"type":"resolved","run":"logs/a","unit":"step","step":900,"check":"C9",...}'
+ */
+export function resolvedJson(event: WatchResolved): string {
+  return JSON.stringify({ type: 'resolved', run: event.run, unit: event.unit, step: event.step, ...event.finding }, jsonReplacer);
+}
+
+/**
  * An input problem as text (for stderr).
  * @example
  * problemText({ file: 'a.csv', code: 'ragged-row', message: 'line 3: ...' }) // 'nndoctor: ragged-row line 3: ...\n'
@@ -62,15 +84,17 @@ export function problemJson(problem: Problem): string {
  * The closing line of a watch in text.
  * @example
  * summaryText(summary) // 'nndoctor watch: 2 runs · 1 error · 0 warnings · 1 info · 0 input problems (12 s)\n'
+ * // with findings that went away again: '... · 1 info · 2 resolved · 0 input problems (12 s)\n'
  */
 export function summaryText(summary: WatchSummary): string {
   const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
   const f = summary.findings;
-  return `nndoctor watch: ${n(summary.runs, 'run')} · ${n(f.error, 'error')} · ${n(f.warning, 'warning')} · ${f.info} info · ${n(summary.problems, 'input problem')} (${Math.round(summary.elapsedMs / 1000)} s)\n`;
+  const resolved = summary.resolved > 0 ? ` · ${summary.resolved} resolved` : '';
+  return `nndoctor watch: ${n(summary.runs, 'run')} · ${n(f.error, 'error')} · ${n(f.warning, 'warning')} · ${f.info} info${resolved} · ${n(summary.problems, 'input problem')} (${Math.round(summary.elapsedMs / 1000)} s)\n`;
 }
 
 /**
- * The closing line of a watch in JSON: `{"type":"summary","runs":2,"findings":{...},"problems":0,"elapsedMs":...}`
+ * The closing line of a watch in JSON: `{"type":"summary","runs":2,"findings":{...},"resolved":0,"problems":0,"elapsedMs":...}`
  * plus `extra` fields (the CLI adds the exit code).
  * @example
  * summaryJson(summary, { exitCode: 0 })

@@ -80,6 +80,7 @@ export class Watcher {
   private readonly seenProblems = new Set<string>();
   private readonly counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   private problemCount = 0;
+  private resolvedCount = 0;
   private readonly now: () => number;
   private readonly started: number;
   private readonly stallAfterMs: number;
@@ -109,7 +110,7 @@ export class Watcher {
 
   /** Totals so far. */
   summary(): WatchSummary {
-    return { runs: this.follower.runs.filter((r) => r.records > 0).length, findings: { ...this.counts }, problems: this.problemCount, elapsedMs: this.now() - this.started };
+    return { runs: this.follower.runs.filter((r) => r.records > 0).length, findings: { ...this.counts }, resolved: this.resolvedCount, problems: this.problemCount, elapsedMs: this.now() - this.started };
   }
 
   /** The (bounded) telemetry of every run found so far. */
@@ -187,11 +188,20 @@ export class Watcher {
     const { report, problems } = diagnoseRun(telemetry, { checks: this.options.checks ?? registry, ...(this.options.tags ? { tags: this.options.tags } : {}) });
     this.report(problems);
     let worst: Finding | null = null;
+    // Checks this pass judged: end-of-run verdicts only at the end; the stall notice is not a check.
+    const judged = (check: string): boolean => check !== STALLED && (ended || !END_OF_RUN_CHECKS.has(check));
+    const present: Finding[] = [];
     for (const finding of report.findings) {
       if (finding.evidence['insufficientData'] === true) continue;
-      if (!ended && END_OF_RUN_CHECKS.has(finding.check)) continue;
+      if (!judged(finding.check)) continue;
       worst ??= finding;
+      present.push(finding);
       this.emit({ run: run.id, unit: report.unit, finding });
+    }
+    const step = (report.curves.trainLoss === null ? null : run.bounded.latest(report.curves.trainLoss)?.step) ?? run.bounded.lastStep();
+    for (const finding of this.log.settle(run.id, present, judged)) {
+      this.resolvedCount++;
+      this.events.resolved?.({ run: run.id, unit: report.unit, finding, step });
     }
     const latest = (tag: string | null): { tag: string; value: number } | null => {
       const point = tag === null ? null : run.bounded.latest(tag);
@@ -201,7 +211,7 @@ export class Watcher {
     this.setStatus({
       run: run.id,
       format: telemetry.format,
-      step: (trainTag === null ? null : run.bounded.latest(trainTag)?.step) ?? run.bounded.lastStep(),
+      step,
       unit: report.unit,
       trainLoss: latest(trainTag),
       valLoss: latest(report.curves.valLoss),
