@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
 import type { ProbeData } from './probe.js';
-import { disposeData, mlp, regression, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { mlp, regression, spec } from '../../test-support/tfjs-fixtures.js';
 import { m11LossBalance } from './m11-loss-balance.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 const mse = spec('meanSquaredError');
 
@@ -34,23 +35,10 @@ describe('M11 composite-loss balance', () => {
   ];
 
   it.each(cases)('%s', async (_name, build, makeData, check) => {
-    const data = makeData();
-    const model = build();
-    const r = await runProbe(m11LossBalance, model, data, mse);
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    await expectProbeCase(m11LossBalance, { data: makeData, model: build }, mse, check);
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = twoTargets(1000);
-    const model = twoHeads();
-    await runProbe(m11LossBalance, model, data, mse);
-    const r = await runProbe(m11LossBalance, model, data, mse);
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(m11LossBalance, { data: () => twoTargets(1000), model: twoHeads }, mse);
   });
 });

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
-import { blobs, disposeData, mlp, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { blobs, mlp, spec } from '../../test-support/tfjs-fixtures.js';
 import { m12RegularisationSanity } from './m12-regularisation-sanity.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 const cls = spec('categoricalCrossentropy');
 
@@ -76,23 +77,10 @@ describe('M12 regularisation sanity', () => {
   ];
 
   it.each(cases)('%s', async (_name, build, check) => {
-    const data = blobs(64, 8, 3, 1);
-    const model = build();
-    const r = await runProbe(m12RegularisationSanity, model, data, cls);
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    await expectProbeCase(m12RegularisationSanity, { data: () => blobs(64, 8, 3, 1), model: build }, cls, check);
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(64, 8, 3, 1);
-    const model = mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax', l2: 1e-3, dropout: 0.2 });
-    await runProbe(m12RegularisationSanity, model, data, cls);
-    const r = await runProbe(m12RegularisationSanity, model, data, cls);
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(m12RegularisationSanity, { data: () => blobs(64, 8, 3, 1), model: () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax', l2: 1e-3, dropout: 0.2 }) }, cls);
   });
 });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { blobs, disposeData, firing, mlp, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { blobs, firing, mlp, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
 import { m7FrozenParameters } from './m7-frozen-parameters.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 const cls = spec('categoricalCrossentropy');
 
@@ -36,23 +37,10 @@ describe('M7 frozen parameters', () => {
   ];
 
   it.each(cases)('%s', async (_name, build, expectFindings) => {
-    const data = blobs(64, 8, 3, 1);
-    const model = build();
-    const r = await runProbe(m7FrozenParameters, model, data, cls);
-    expectFindings(firing(r.findings), r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    await expectProbeCase(m7FrozenParameters, { data: () => blobs(64, 8, 3, 1), model: build }, cls, (all) => expectFindings(firing(all), all));
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(64, 8, 3, 1);
-    const model = mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' });
-    await runProbe(m7FrozenParameters, model, data, cls);
-    const r = await runProbe(m7FrozenParameters, model, data, cls);
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(m7FrozenParameters, { data: () => blobs(64, 8, 3, 1), model: () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' }) }, cls);
   });
 });

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
-import { blobs, disposeData, mlp, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { blobs, mlp, spec } from '../../test-support/tfjs-fixtures.js';
 import { m8TrainInferenceGap } from './m8-train-inference-gap.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 const cls = spec('categoricalCrossentropy');
 
@@ -48,23 +49,10 @@ describe('M8 train vs inference mode', () => {
   ];
 
   it.each(cases)('%s', async (_name, build, check) => {
-    const data = blobs(64, 8, 3, 1);
-    const model = build();
-    const r = await runProbe(m8TrainInferenceGap, model, data, cls);
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    await expectProbeCase(m8TrainInferenceGap, { data: () => blobs(64, 8, 3, 1), model: build }, cls, check);
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(64, 8, 3, 1);
-    const model = mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax', dropout: 0.3, batchNorm: true });
-    await runProbe(m8TrainInferenceGap, model, data, cls);
-    const r = await runProbe(m8TrainInferenceGap, model, data, cls);
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(m8TrainInferenceGap, { data: () => blobs(64, 8, 3, 1), model: () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax', dropout: 0.3, batchNorm: true }) }, cls);
   });
 });

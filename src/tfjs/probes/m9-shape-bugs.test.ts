@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
-import { blobs, disposeData, mlp, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { blobs, mlp, spec } from '../../test-support/tfjs-fixtures.js';
 import { m9ShapeBugs } from './m9-shape-bugs.js';
+import { hostLayer } from './test-support/layer-host.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 const cls = spec('categoricalCrossentropy');
 
@@ -29,14 +31,6 @@ class FixedBatch extends tf.layers.Layer {
 }
 tf.serialization.registerClass(FixedBatch);
 
-function withLayer(layer: tf.layers.Layer): tf.LayersModel {
-  const input = tf.input({ shape: [8] });
-  const h = tf.layers.dense({ units: 8, activation: 'relu', name: 'hidden1' }).apply(input) as tf.SymbolicTensor;
-  const mid = layer.apply(h) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 3, activation: 'softmax', name: 'output' }).apply(mid) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: out });
-}
-
 describe('M9 shape bugs', () => {
   const cases: Array<readonly [string, () => tf.LayersModel, (all: Finding[]) => void]> = [
     ['a plain MLP: nothing', () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' }), (all) => expect(all).toEqual([])],
@@ -47,35 +41,22 @@ describe('M9 shape bugs', () => {
       const out = tf.layers.dense({ units: 3, activation: 'softmax', name: 'output' }).apply(g) as tf.SymbolicTensor;
       return tf.model({ inputs: input, outputs: out });
     }, (all) => expect(all).toEqual([])],
-    ['a reshape that merges batch with features: error naming the layer, 14 = batch 7 × 2', () => withLayer(new MergeBatch({ name: 'merge' })), (all) => {
+    ['a reshape that merges batch with features: error naming the layer, 14 = batch 7 × 2', () => hostLayer(new MergeBatch({ name: 'merge' }), 'relu'), (all) => {
       expect(all.map((f) => [f.severity, f.layer])).toEqual([['error', 'merge']]);
       expect(all[0]?.message).toContain('14 = batch 7 × 2');
       expect(all[0]?.evidence['actualShape']).toEqual([14, 4]);
     }],
-    ['a hard-coded batch size: error naming the layer', () => withLayer(new FixedBatch({ name: 'fixed' })), (all) => {
+    ['a hard-coded batch size: error naming the layer', () => hostLayer(new FixedBatch({ name: 'fixed' }), 'relu'), (all) => {
       expect(all.map((f) => [f.severity, f.layer])).toEqual([['error', 'fixed']]);
       expect(all[0]?.title).toBe('The model fails on a batch of 7');
     }],
   ];
 
   it.each(cases)('%s', async (_name, build, check) => {
-    const data = blobs(32, 8, 3, 1);
-    const model = build();
-    const r = await runProbe(m9ShapeBugs, model, data, cls);
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    await expectProbeCase(m9ShapeBugs, { data: () => blobs(32, 8, 3, 1), model: build }, cls, check);
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(32, 8, 3, 1);
-    const model = withLayer(new MergeBatch({ name: 'merge' }));
-    await runProbe(m9ShapeBugs, model, data, cls);
-    const r = await runProbe(m9ShapeBugs, model, data, cls);
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(m9ShapeBugs, { data: () => blobs(32, 8, 3, 1), model: () => hostLayer(new MergeBatch({ name: 'merge' }), 'relu') }, cls);
   });
 });

@@ -2,8 +2,9 @@ import type * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
 import type { ProbeData, TrainingSpec } from './probe.js';
-import { blobs, disposeData, mlp, regression, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { blobs, mlp, regression, spec } from '../../test-support/tfjs-fixtures.js';
 import { p1OverfitBatch } from './p1-overfit-batch.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 describe('P1 overfit one tiny batch', () => {
   const cases: Array<readonly [string, () => tf.LayersModel, () => ProbeData, TrainingSpec, (all: Finding[]) => void]> = [
@@ -28,23 +29,10 @@ describe('P1 overfit one tiny batch', () => {
   ];
 
   it.each(cases)('%s', async (_name, build, makeData, training, check) => {
-    const data = makeData();
-    const model = build();
-    const r = await runProbe(p1OverfitBatch, model, data, training, { budgetMs: 15_000 });
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    await expectProbeCase(p1OverfitBatch, { data: makeData, model: build }, training, check, { budgetMs: 15_000 });
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(32, 8, 3, 1);
-    const model = mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' });
-    await runProbe(p1OverfitBatch, model, data, spec('categoricalCrossentropy'));
-    const r = await runProbe(p1OverfitBatch, model, data, spec('categoricalCrossentropy'));
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(p1OverfitBatch, { data: () => blobs(32, 8, 3, 1), model: () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' }) }, spec('categoricalCrossentropy'));
   });
 });

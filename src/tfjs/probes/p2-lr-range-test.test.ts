@@ -2,8 +2,9 @@ import type * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
 import type { TrainingSpec } from './probe.js';
-import { blobs, disposeData, mlp, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { blobs, mlp, spec } from '../../test-support/tfjs-fixtures.js';
 import { analyseLrSweep, p2LrRangeTest } from './p2-lr-range-test.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 const lrs = Array.from({ length: 100 }, (_v, k) => 1e-6 * 1e7 ** (k / 99));
 /** Loss vs log-rate: flat, falls between 1e-4 and 1e-2, blows up after 1e-1. */
@@ -66,23 +67,11 @@ describe('P2 learning-rate range test', () => {
   ];
 
   it.each(cases)('%s', async (_name, build, training, check) => {
-    const data = blobs(128, 8, 3, 1, { spread: 0.5 }); // overlapping classes: the loss cannot reach 0
-    const model = build();
-    const r = await runProbe(p2LrRangeTest, model, data, training, { budgetMs: 15_000 });
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    // overlapping classes: the loss cannot reach 0
+    await expectProbeCase(p2LrRangeTest, { data: () => blobs(128, 8, 3, 1, { spread: 0.5 }), model: build }, training, check, { budgetMs: 15_000 });
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(64, 8, 3, 1);
-    const model = mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' });
-    await runProbe(p2LrRangeTest, model, data, spec('categoricalCrossentropy'));
-    const r = await runProbe(p2LrRangeTest, model, data, spec('categoricalCrossentropy'));
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(p2LrRangeTest, { data: () => blobs(64, 8, 3, 1), model: () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' }) }, spec('categoricalCrossentropy'));
   });
 });

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
-import type { ProbeData } from './probe.js';
-import { blobs, disposeData, mlp, regression, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import type { ProbeData, TrainingSpec } from './probe.js';
+import { blobs, disposeData, mlp, regression, spec } from '../../test-support/tfjs-fixtures.js';
 import { constantLoss, p3SimplerModel, smallSibling } from './p3-simpler-model.js';
 import { rng } from './probe-kit.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 const cls = spec('categoricalCrossentropy');
 
@@ -37,37 +38,23 @@ describe('P3 simpler-model comparison', () => {
     expect('family' in built && built.family).toBe('convolutional');
   });
 
-  const cases: Array<readonly [string, () => tf.LayersModel, () => ProbeData, (all: Finding[]) => void]> = [
-    ['a model that trains: nothing', () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' }), () => blobs(128, 8, 3, 1), (all) => expect(all).toEqual([])],
-    ['zero-initialised full model, small one trains: warning (architecture/init)', () => mlp({ inputs: 8, hidden: [16, 16], outputs: 3, outputActivation: 'softmax', zeroInit: true }), () => blobs(128, 8, 3, 1), (all) => {
+  const cases: Array<readonly [string, () => tf.LayersModel, () => ProbeData, TrainingSpec, (all: Finding[]) => void]> = [
+    ['a model that trains: nothing', () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' }), () => blobs(128, 8, 3, 1), cls, (all) => expect(all).toEqual([])],
+    ['zero-initialised full model, small one trains: warning (architecture/init)', () => mlp({ inputs: 8, hidden: [16, 16], outputs: 3, outputActivation: 'softmax', zeroInit: true }), () => blobs(128, 8, 3, 1), cls, (all) => {
       expect(all.map((f) => [f.severity, f.title])).toEqual([['warning', 'A simpler model trains where the full one does not']]);
       expect(all[0]?.evidence['smallLossEnd'] as number).toBeLessThan(all[0]?.evidence['trainsBelow'] as number);
     }],
-    ['labels without signal: both fail, error (code or data)', () => mlp({ inputs: 8, hidden: [8], outputs: 3, outputActivation: 'softmax' }), noSignal, (all) => {
+    ['labels without signal: both fail, error (code or data)', () => mlp({ inputs: 8, hidden: [8], outputs: 3, outputActivation: 'softmax' }), noSignal, cls, (all) => {
       expect(all.map((f) => [f.severity, f.title])).toEqual([['error', 'Neither the model nor a simpler one trains']]);
     }],
-    ['regression that trains: nothing', () => mlp({ inputs: 4, hidden: [16], outputs: 1 }), () => regression(128, 4, 1), (all) => expect(all).toEqual([])],
+    ['regression that trains: nothing', () => mlp({ inputs: 4, hidden: [16], outputs: 1 }), () => regression(128, 4, 1), spec('meanSquaredError'), (all) => expect(all).toEqual([])],
   ];
 
-  it.each(cases)('%s', async (_name, build, makeData, check) => {
-    const data = makeData();
-    const model = build();
-    const training = model.outputs[0]!.shape[1] === 1 ? spec('meanSquaredError') : cls;
-    const r = await runProbe(p3SimplerModel, model, data, training, { budgetMs: 20_000 });
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+  it.each(cases)('%s', async (_name, build, makeData, training, check) => {
+    await expectProbeCase(p3SimplerModel, { data: makeData, model: build }, training, check, { budgetMs: 20_000 });
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(64, 8, 3, 1);
-    const model = mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' });
-    await runProbe(p3SimplerModel, model, data, cls, { budgetMs: 1000 });
-    const r = await runProbe(p3SimplerModel, model, data, cls, { budgetMs: 1000 });
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(p3SimplerModel, { data: () => blobs(64, 8, 3, 1), model: () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' }) }, cls, { budgetMs: 1000 });
   });
 });

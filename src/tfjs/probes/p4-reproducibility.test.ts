@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
-import { blobs, disposeData, mlp, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { blobs, mlp, spec } from '../../test-support/tfjs-fixtures.js';
 import { p4Reproducibility } from './p4-reproducibility.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 const cls = spec('categoricalCrossentropy');
 
@@ -42,23 +43,10 @@ describe('P4 reproducibility', () => {
   ];
 
   it.each(cases)('%s', async (_name, build, check) => {
-    const data = blobs(64, 8, 3, 1);
-    const model = build();
-    const r = await runProbe(p4Reproducibility, model, data, cls);
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    await expectProbeCase(p4Reproducibility, { data: () => blobs(64, 8, 3, 1), model: build }, cls, check);
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(64, 8, 3, 1);
-    const model = mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax', dropout: 0.3 });
-    await runProbe(p4Reproducibility, model, data, cls);
-    const r = await runProbe(p4Reproducibility, model, data, cls);
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(p4Reproducibility, { data: () => blobs(64, 8, 3, 1), model: () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax', dropout: 0.3 }) }, cls);
   });
 });

@@ -2,8 +2,9 @@ import type * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
 import type { TrainingSpec } from './probe.js';
-import { blobs, disposeData, mlp, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { blobs, mlp, spec } from '../../test-support/tfjs-fixtures.js';
 import { p5HyperparameterSearch, sampleConfigs } from './p5-hyperparameter-search.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 describe('P5 small hyper-parameter search', () => {
   it('samples seeded configurations around yours, yours first', () => {
@@ -36,23 +37,10 @@ describe('P5 small hyper-parameter search', () => {
   ];
 
   it.each(cases)('%s', async (_name, build, training, check) => {
-    const data = blobs(128, 8, 3, 1);
-    const model = build();
-    const r = await runProbe(p5HyperparameterSearch, model, data, training, { budgetMs: 20_000 });
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    await expectProbeCase(p5HyperparameterSearch, { data: () => blobs(128, 8, 3, 1), model: build }, training, check, { budgetMs: 20_000 });
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(64, 8, 3, 1);
-    const model = mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax', dropout: 0.2, l2: 1e-4 });
-    await runProbe(p5HyperparameterSearch, model, data, spec('categoricalCrossentropy'), { budgetMs: 1500 });
-    const r = await runProbe(p5HyperparameterSearch, model, data, spec('categoricalCrossentropy'), { budgetMs: 1500 });
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(p5HyperparameterSearch, { data: () => blobs(64, 8, 3, 1), model: () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax', dropout: 0.2, l2: 1e-4 }) }, spec('categoricalCrossentropy'), { budgetMs: 1500 });
   });
 });

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
-import { blobs, disposeData, mlp, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { blobs, mlp, spec } from '../../test-support/tfjs-fixtures.js';
 import { compareModels, p6CompareModels } from './p6-compare-models.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 /** The bug: `factor` is a constructor argument but not in getConfig, so a reloaded model uses 1. */
 class Scale extends tf.layers.Layer {
@@ -85,23 +86,10 @@ describe('P6 probe (model vs its save/load clone)', () => {
   ];
 
   it.each(cases)('%s', async (_name, build, check) => {
-    const data = blobs(32, 8, 3, 1);
-    const model = build();
-    const r = await runProbe(p6CompareModels, model, data, spec('categoricalCrossentropy'));
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    await expectProbeCase(p6CompareModels, { data: () => blobs(32, 8, 3, 1), model: build }, spec('categoricalCrossentropy'), check);
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(32, 8, 3, 1);
-    const model = net(new Scale({ factor: 3, name: 'scale' }));
-    await runProbe(p6CompareModels, model, data, spec('categoricalCrossentropy'));
-    const r = await runProbe(p6CompareModels, model, data, spec('categoricalCrossentropy'));
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(p6CompareModels, { data: () => blobs(32, 8, 3, 1), model: () => net(new Scale({ factor: 3, name: 'scale' })) }, spec('categoricalCrossentropy'));
   });
 });

@@ -2,8 +2,9 @@ import type * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
 import type { ProbeData, TrainingSpec } from './probe.js';
-import { blobs, disposeData, mlp, regression, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { blobs, mlp, regression, spec } from '../../test-support/tfjs-fixtures.js';
 import { p7PredictionDynamics } from './p7-prediction-dynamics.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 const cls = spec('categoricalCrossentropy');
 
@@ -29,23 +30,10 @@ describe('P7 prediction dynamics', () => {
   ];
 
   it.each(cases)('%s', async (_name, build, makeData, training, check) => {
-    const data = makeData();
-    const model = build();
-    const r = await runProbe(p7PredictionDynamics, model, data, training, { budgetMs: 15_000 });
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    await expectProbeCase(p7PredictionDynamics, { data: makeData, model: build }, training, check, { budgetMs: 15_000 });
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(64, 8, 3, 1);
-    const model = mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' });
-    await runProbe(p7PredictionDynamics, model, data, cls, { budgetMs: 1000 });
-    const r = await runProbe(p7PredictionDynamics, model, data, cls, { budgetMs: 1000 });
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(p7PredictionDynamics, { data: () => blobs(64, 8, 3, 1), model: () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' }) }, cls, { budgetMs: 1000 });
   });
 });

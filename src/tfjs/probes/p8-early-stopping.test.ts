@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../findings/finding.js';
 import type { ProbeData, TrainingSpec } from './probe.js';
-import { blobs, disposeData, mlp, runProbe, spec } from '../../test-support/tfjs-fixtures.js';
+import { blobs, mlp, spec } from '../../test-support/tfjs-fixtures.js';
 import { p8EarlyStopping, planEarlyStopping } from './p8-early-stopping.js';
 import { rng } from './probe-kit.js';
+import { expectNoLeak, expectProbeCase } from './test-support/probe-contract.js';
 
 /** 24 training rows with a third of the labels flipped, 48 clean validation rows of overlapping classes. */
 function overfits(): ProbeData {
@@ -42,23 +43,10 @@ describe('P8 early stopping / best checkpoint', () => {
   ];
 
   it.each(cases)('%s', async (_name, build, makeData, training, check) => {
-    const data = makeData();
-    const model = build();
-    const r = await runProbe(p8EarlyStopping, model, data, training, { budgetMs: 20_000 });
-    check(r.findings);
-    expect(r.modelUnchanged).toBe(true);
-    expect(r.dataUnchanged).toBe(true);
-    model.dispose();
-    disposeData(data);
+    await expectProbeCase(p8EarlyStopping, { data: makeData, model: build }, training, check, { budgetMs: 20_000 });
   });
 
   it('disposes every tensor it creates', async () => {
-    const data = blobs(64, 8, 3, 1);
-    const model = mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' });
-    await runProbe(p8EarlyStopping, model, data, spec('categoricalCrossentropy'), { budgetMs: 800 });
-    const r = await runProbe(p8EarlyStopping, model, data, spec('categoricalCrossentropy'), { budgetMs: 800 });
-    expect(r.leaked).toBe(0);
-    model.dispose();
-    disposeData(data);
+    await expectNoLeak(p8EarlyStopping, { data: () => blobs(64, 8, 3, 1), model: () => mlp({ inputs: 8, hidden: [16], outputs: 3, outputActivation: 'softmax' }) }, spec('categoricalCrossentropy'), { budgetMs: 800 });
   });
 });

@@ -8,28 +8,28 @@ type Save = (tensors: tf.Tensor[]) => void;
 
 const first = (inputs: tf.Tensor | tf.Tensor[]): tf.Tensor => (Array.isArray(inputs) ? (inputs[0] as tf.Tensor) : inputs);
 
-/** Forward x^2, but the custom gradient says 3x (should be 2x). No weights. */
-export class WrongSquare extends tf.layers.Layer {
-  static readonly className = 'NndWrongSquare';
+/** Forward x^2 with a custom gradient `gradFactor`·x (2 is right). No weights. */
+abstract class CustomGradSquare extends tf.layers.Layer {
+  protected abstract readonly gradFactor: number;
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const f = tf.customGrad((x, save) => {
       (save as Save)([x as tf.Tensor]);
-      return { value: tf.square(x as tf.Tensor), gradFunc: (dy, saved) => tf.mul(tf.mul(dy as tf.Tensor, saved[0] as tf.Tensor), 3) };
+      return { value: tf.square(x as tf.Tensor), gradFunc: (dy, saved) => tf.mul(tf.mul(dy as tf.Tensor, saved[0] as tf.Tensor), this.gradFactor) };
     });
     return f(first(inputs)) as tf.Tensor;
   }
 }
 
+/** Forward x^2, but the custom gradient says 3x (should be 2x). No weights. */
+export class WrongSquare extends CustomGradSquare {
+  static readonly className = 'NndWrongSquare';
+  protected readonly gradFactor = 3;
+}
+
 /** Forward x^2 with the right custom gradient 2x (the control). */
-export class RightSquare extends tf.layers.Layer {
+export class RightSquare extends CustomGradSquare {
   static readonly className = 'NndRightSquare';
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    const f = tf.customGrad((x, save) => {
-      (save as Save)([x as tf.Tensor]);
-      return { value: tf.square(x as tf.Tensor), gradFunc: (dy, saved) => tf.mul(tf.mul(dy as tf.Tensor, saved[0] as tf.Tensor), 2) };
-    });
-    return f(first(inputs)) as tf.Tensor;
-  }
+  protected readonly gradFactor = 2;
 }
 
 /** Forward tanh(x), but the custom gradient uses 1 - y instead of 1 - y^2 (a subtle bug). */
