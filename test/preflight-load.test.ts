@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mlp, saveToDir } from '../src/test-support/tfjs-fixtures.js';
-import { DataLoadError, jsonErrorOffset, loadData, parseCsv, splitCsv } from '../src/tfjs/probes/load-data.js';
+import { DataLoadError, loadData, parseCsv, splitCsv } from '../src/tfjs/probes/load-data.js';
 import { ModelLoadError, fileHandler, loadModel, trainingHint } from '../src/tfjs/probes/load-model.js';
 
 let dir: string;
@@ -88,12 +88,6 @@ describe('loadModel', () => {
 });
 
 describe('CSV and JSON data', () => {
-  it('locates JSON syntax errors', () => {
-    expect(jsonErrorOffset('{"a": [1,]}')).toBe(9);
-    expect(jsonErrorOffset('{"a": 1} x')).toBe(9);
-    expect(jsonErrorOffset('{"a": "x\\"y", "b": [true, null, -1.5e3]}')).toBeNull();
-  });
-
   it('splits quoted CSV fields with the line each row starts on', () => {
     expect(splitCsv('a,b\n"x, y",2\n\n"multi\nline",3\n', ',')).toEqual([
       { fields: ['a', 'b'], line: 1 },

@@ -9,7 +9,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { FormatReader, ReadOptions, ReadResult } from '../reader.js';
 import type { TelemetrySink } from '../../telemetry/run.js';
-import { describeJsonError, jsonNumber, parseLenientJson } from '../json/lenient-json.js';
+import { describeJsonError } from '../json/json-error.js';
+import { jsonNumber, parseLenientJson } from '../json/lenient-json.js';
 import { describeIoError, problemList, type ProblemList } from '../problems/problem-list.js';
 
 /** Keys of log entries that summarise a run or an evaluation pass rather than tracing a curve. */

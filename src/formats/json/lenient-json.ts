@@ -39,27 +39,6 @@ export function jsonNumber(value: unknown): number | undefined {
   return undefined;
 }
 
-/**
- * Describes a JSON syntax error with the line (for multi-line text) and column it names, if any.
- * @example
- * try { JSON.parse(text) } catch (e) { describeJsonError(e, text) } // 'line 3, column 14: Expected ...'
- */
-export function describeJsonError(error: unknown, text: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const at = /at position (\d+)/.exec(message);
-  if (at) {
-    const pos = Number(at[1]);
-    const before = text.slice(0, pos);
-    const column = pos - before.lastIndexOf('\n');
-    if (!text.includes('\n')) return `column ${column}: ${message}`;
-    return `line ${before.split('\n').length}, column ${column}: ${message}`;
-  }
-  if (/end of JSON input/.test(message)) {
-    return `ends early after ${text.length} characters, truncated or still being written: ${message}`;
-  }
-  return message;
-}
-
 /** Rewrites bare NaN/Infinity/-Infinity tokens outside strings as quoted strings. */
 function quoteNonFinite(text: string): string {
   let out = '';

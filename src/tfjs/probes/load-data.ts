@@ -20,6 +20,7 @@
 import { readFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import type { ProbeData } from './probe.js';
+import { jsonErrorAt } from '../../formats/json/json-error.js';
 import { normaliseLoss } from './probe-kit.js';
 
 /** A data file that cannot be used; `file`, `line` locate the fault. */
@@ -177,105 +178,6 @@ function flatten(v: unknown, out: number[], path: string, file: string): void {
   else if (v === null) out.push(NaN);
   else if (typeof v === 'string' && parseNumber(v) !== null) out.push(parseNumber(v)!);
   else throw new DataLoadError(`${file}: ${path} is ${JSON.stringify(v)}; expected a number (or null / "NaN" / "Infinity")`, file);
-}
-
-/**
- * The offset of the first JSON syntax error in `text`, or null when it parses (V8's messages do not
- * always carry a position).
- * @example
- * jsonErrorOffset('{"a": [1,]}') // 9
- */
-export function jsonErrorOffset(text: string): number | null {
-  let i = 0;
-  const ws = (): void => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
-  };
-  const fail = (): never => {
-    throw i;
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        str();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === '}') {
-          i++;
-          return;
-        } else fail();
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') i++;
-        else if (text[i] === ']') {
-          i++;
-          return;
-        } else fail();
-      }
-    } else if (c === '"') str();
-    else {
-      const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
-      if (!m) fail();
-      i += m![0].length;
-    }
-  };
-  const str = (): void => {
-    i++;
-    while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\') i++;
-      else if (text[i] === '\n') fail();
-      i++;
-    }
-    if (i >= text.length) fail();
-    i++;
-  };
-  try {
-    value();
-    ws();
-    return i < text.length ? i : null;
-  } catch (at) {
-    return typeof at === 'number' ? at : null;
-  }
-}
-
-/** Line and column (1-based) of a character offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
-}
-
-/**
- * Line and column of the syntax error `JSON.parse(text)` threw: from the position in V8's message, else
- * found by scanning; null when neither says.
- * @example
- * try { JSON.parse(text) } catch (err) { jsonErrorAt(text, err) } // { line: 3, column: 14 }
- */
-export function jsonErrorAt(text: string, err: unknown): { line: number; column: number } | null {
-  const m = /position (\d+)/.exec(err instanceof Error ? err.message : String(err));
-  const offset = m ? Number(m[1]) : jsonErrorOffset(text);
-  return offset === null ? null : lineColumn(text, offset);
 }
 
 /**

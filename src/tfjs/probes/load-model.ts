@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { jsonErrorAt } from './load-data.js';
+import { jsonErrorAt } from '../../formats/json/json-error.js';
 import type { TrainingSpec } from './probe.js';
 import { normaliseLoss } from './probe-kit.js';
 
