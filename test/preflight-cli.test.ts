@@ -5,6 +5,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../src/cli/io.js';
@@ -105,6 +106,40 @@ describe('nndoctor preflight', () => {
     expect(code).toBe(2);
     expect(io.err()).toMatch(pattern);
     expect(io.out()).toBe('');
+  });
+
+  it('loads a model with a custom layer after --custom-layers registers its class, and says what is wrong without it', async () => {
+    const layers = fileURLToPath(new URL('./fixtures/custom-layer.mjs', import.meta.url));
+    const fixtureUrl: string = new URL('./fixtures/custom-layer.mjs', import.meta.url).href;
+    const { default: register } = (await import(fixtureUrl)) as { default: (t: typeof tf) => new (config: object) => tf.layers.Layer };
+    const NndScale = register(tf);
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 8, activation: 'relu', inputShape: [4] }), new NndScale({ factor: 3 }), tf.layers.dense({ units: 3, activation: 'softmax' })] });
+    const custom = await saveToDir(model, join(dir, 'custom'), { loss: 'categorical_crossentropy' });
+    model.dispose();
+    // As in a fresh process, where only the module can register the class.
+    delete tf.serialization.SerializationMap.getMap().classNameMap['NndScale'];
+
+    const without = capture();
+    expect(await runCli(['preflight', custom, '--data', csv, '--only', 'M3'], without)).toBe(2);
+    expect(without.err()).toMatch(/custom.*model\.json: TF\.js could not build the model: .*NndScale.*--custom-layers <module\.mjs>/);
+
+    const withIt = capture();
+    const code = await runCli(['preflight', custom, '--data', csv, '--custom-layers', layers, '--only', 'M3', '--format', 'json', '--fail-on', 'never'], withIt);
+    expect(withIt.err()).toBe('');
+    expect(code).toBe(0);
+    const run = (JSON.parse(withIt.out()) as JsonReport).runs[0]!;
+    expect(run.notes).toContain(`custom layer classes registered from ${layers}: NndScale`);
+    expect(Object.keys(run.probeMs)).toEqual(['M3']);
+
+    const nothing = capture();
+    expect(await runCli(['preflight', custom, '--data', csv, '--custom-layers', await write('no-layers.mjs', 'export const x = 1;\n')], nothing)).toBe(2);
+    expect(nothing.err()).toMatch(/no-layers\.mjs: registered no layer class with this TF\.js; expected a default export \(tf\) =>/);
+    const missing = capture();
+    expect(await runCli(['preflight', custom, '--data', csv, '--custom-layers', join(dir, 'absent.mjs')], missing)).toBe(2);
+    expect(missing.err()).toMatch(/absent\.mjs: no such file \(expected an ES module/);
+    const throwing = capture();
+    expect(await runCli(['preflight', custom, '--data', csv, '--custom-layers', await write('throws.mjs', 'export default () => { throw new Error("boom"); };\n')], throwing)).toBe(2);
+    expect(throwing.err()).toMatch(/throws\.mjs: its register function threw: boom/);
   });
 
   it('does not load TF.js for other commands: the command module imports it lazily', async () => {

@@ -17,6 +17,7 @@ import { useColor } from './io.js';
 
 interface PreflightFlags {
   data: string;
+  customLayers?: string;
   valData?: string;
   target?: string;
   loss?: string;
@@ -81,6 +82,7 @@ export function addPreflightCommand(program: Command, io: CliIo, setExit: (code:
     .description('run the pre-flight probes (data, model wiring, procedures) on a saved TF.js layers model and a CSV or JSON data file')
     .argument('<model.json>', 'a TF.js layers model.json (model.save, or tensorflowjs_converter --output_format=tfjs_layers_model), weight shards next to it')
     .requiredOption('--data <file>', 'training data: .csv (header row, labels in the last column or --target) or .json ({"x": [...], "y": [...]})')
+    .option('--custom-layers <module>', "ES module registering the model's custom layer classes (its default export is called with TF.js: (tf) => { tf.serialization.registerClass(...) })")
     .option('--val-data <file>', 'validation data in the same format (default: JSON xVal/yVal, else probes split off 20%)')
     .option('--target <columns>', 'CSV label column(s), comma-separated (default: the last column)')
     .option('--loss <name>', 'loss (categoricalCrossentropy, sparseCategoricalCrossentropy, binaryCrossentropy, meanSquaredError...; default: from the model training_config, else inferred)')
@@ -104,7 +106,7 @@ export function addPreflightCommand(program: Command, io: CliIo, setExit: (code:
       const seed = Number(flags.seed);
       if (!Number.isInteger(seed)) throw new CliError(`--seed: expected an integer, got '${flags.seed}'`, 2);
 
-      const [{ preflight, prepareBackend, selectProbes }, { probes }, { loadModel, ModelLoadError }, { loadData, DataLoadError }, tf] = await Promise.all([
+      const [{ preflight, prepareBackend, selectProbes }, { probes }, { loadModel, ModelLoadError, registerCustomLayers }, { loadData, DataLoadError }, tf] = await Promise.all([
         import('../tfjs/probes/preflight.js'),
         import('../tfjs/probes/index.js'),
         import('../tfjs/probes/load-model.js'),
@@ -116,13 +118,15 @@ export function addPreflightCommand(program: Command, io: CliIo, setExit: (code:
       await prepareBackend();
 
       let loaded: Awaited<ReturnType<typeof loadModel>>;
+      let customLayers: string[] = [];
       try {
+        if (flags.customLayers) customLayers = await registerCustomLayers(flags.customLayers);
         loaded = await loadModel(modelPath);
       } catch (err) {
         if (err instanceof ModelLoadError) throw new CliError(err.message, 2, { cause: err });
         throw err;
       }
-      const notes: string[] = [];
+      const notes: string[] = customLayers.length > 0 ? [`custom layer classes registered from ${flags.customLayers}: ${customLayers.join(', ')}`] : [];
       const hint = loaded.training;
       const fromConfig = Object.keys(hint).length > 0;
       const training: Partial<TrainingSpec> = {

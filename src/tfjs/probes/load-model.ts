@@ -5,8 +5,10 @@
  * Errors name the file and what was expected. The training configuration (loss, optimizer, learning
  * rate) is read from the file but not applied: the model is returned uncompiled.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { jsonErrorAt } from '../../formats/json/json-error.js';
 import type { TrainingSpec } from './probe.js';
@@ -18,8 +20,9 @@ export class ModelLoadError extends Error {
   constructor(
     message: string,
     readonly file: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -158,6 +161,45 @@ export function fileHandler(path: string): tf.io.IOHandler {
 }
 
 /**
+ * Imports the ES module at `modulePath` that registers a model's custom layer classes, before
+ * {@link loadModel}. When the module exports a function (default export, or `register`), it is called
+ * with this process's TF.js namespace, so the classes land in the registry the model is loaded with
+ * (a module importing its own copy of `@tensorflow/tfjs` would register them elsewhere); otherwise the
+ * import itself must register them. Returns the class names it registered; a module that registers
+ * none, cannot be found, or throws is a {@link ModelLoadError} naming it.
+ * @example
+ * // layers.mjs: export default (tf) => { class Scale extends tf.layers.Layer { static className = 'Scale'; ... } tf.serialization.registerClass(Scale); };
+ * await registerCustomLayers('layers.mjs'); // ['Scale']
+ */
+export async function registerCustomLayers(modulePath: string): Promise<string[]> {
+  const registry = tf.serialization.SerializationMap.getMap().classNameMap;
+  const before = new Set(Object.keys(registry));
+  if (!existsSync(modulePath)) throw new ModelLoadError(`${modulePath}: no such file (expected an ES module that registers the model's custom layer classes)`, modulePath);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(resolve(modulePath)).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new ModelLoadError(`${modulePath}: the custom-layer module failed to load: ${(err as Error).message.split('\n')[0]}`, modulePath, { cause: err });
+  }
+  const register = typeof mod['default'] === 'function' ? mod['default'] : mod['register'];
+  if (typeof register === 'function') {
+    try {
+      await (register as (t: typeof tf) => unknown)(tf);
+    } catch (err) {
+      throw new ModelLoadError(`${modulePath}: its register function threw: ${(err as Error).message}`, modulePath, { cause: err });
+    }
+  }
+  const added = Object.keys(registry).filter((name) => !before.has(name));
+  if (added.length === 0) {
+    throw new ModelLoadError(
+      `${modulePath}: registered no layer class with this TF.js; expected a default export (tf) => { ...; tf.serialization.registerClass(MyLayer); } (a module that imports its own @tensorflow/tfjs registers into that copy)`,
+      modulePath,
+    );
+  }
+  return added;
+}
+
+/**
  * Loads a layers model from `model.json` (uncompiled) with its saved training hints.
  * @example
  * const { model, training } = await loadModel('out/model.json');
@@ -169,7 +211,7 @@ export async function loadModel(path: string): Promise<LoadedModel> {
     return { model, path, training, shards };
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0] ?? String(err);
-    const hint = /Unknown layer/i.test(msg) ? ' (a custom layer: register its class with tf.serialization.registerClass before loading, or use the API instead of the CLI)' : '';
+    const hint = /Unknown layer/i.test(msg) ? ' (a custom layer: register its class first, with --custom-layers <module.mjs> on the command line or tf.serialization.registerClass in code)' : '';
     throw new ModelLoadError(`${path}: TF.js could not build the model: ${msg}${hint}`, path);
   }
 }
