@@ -401,6 +401,31 @@ describe('nndoctor watch (CLI, real time)', () => {
     expect(JSON.parse(c6Hook?.slice(3) ?? '{}')).toMatchObject({ type: 'finding', run: log, check: 'C6', steps: c6[0]?.['steps'] });
   });
 
+  it('streams a divergence the run recovered from as resolved, and runs --on-resolved with its JSON line', async () => {
+    const dir = await tempDir();
+    const log = join(dir, 'exp', 'metrics.jsonl');
+    await mkdir(dirname(log), { recursive: true });
+    const hookOut = join(dir, 'resolved.txt');
+    const io = capture();
+    const done = runCli(['watch', dir, '--format', 'json', '--interval', '0.1', '--timeout', '5', '--only', 'C2', '--on-resolved', `"${process.execPath}" "${fixture('write-stdin.mjs')}" "${hookOut}"`], io);
+    // falls to 0.8 by step 150, climbs back to 2.3 by step 300, then falls below 0.1 by step 480
+    const loss = (s: number): number => (s < 150 ? 2.3 - s * 0.01 : s < 300 ? 0.8 + (s - 150) * 0.01 : Math.max(0.1, 2.3 - (s - 300) * 0.012)) + 0.02 * Math.sin(s * 1.7);
+    for (let s = 0; s < 800; s += 50) {
+      await appendFile(log, Array.from({ length: 50 }, (_, i) => `${JSON.stringify({ step: s + i, 'train/loss': loss(s + i) })}\n`).join(''));
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(await done).toBe(0);
+    const lines = io.out().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.filter((l) => l['type'] === 'finding' && l['check'] === 'C2').length).toBeGreaterThan(0);
+    const resolved = lines.filter((l) => l['type'] === 'resolved');
+    expect(resolved).toHaveLength(1);
+    expect(resolved[0]).toMatchObject({ type: 'resolved', run: log, unit: 'step', check: 'C2' });
+    expect(lines[lines.length - 1]).toMatchObject({ type: 'summary', resolved: 1 });
+    const hook = (await readFile(hookOut, 'utf8')).trim().split('\n');
+    expect(hook).toHaveLength(1);
+    expect(JSON.parse(hook[0]?.slice(3) ?? '{}')).toMatchObject({ type: 'resolved', run: log, check: 'C2', step: resolved[0]?.['step'] });
+  });
+
   it('prints text findings and a summary, waits for a path that does not exist yet, reports stalls and failing hooks, and exits 0 on timeout', async () => {
     const dir = await tempDir();
     const io = capture();

@@ -27,6 +27,7 @@ interface WatchFlags extends CheckFlags {
   stopOn: Severity | 'off';
   grace: string;
   onFinding?: string;
+  onResolved?: string;
   interval: string;
   stallAfter: string;
   timeout?: string;
@@ -94,6 +95,7 @@ export function addWatchCommand(program: Command, io: CliIo, setExit: (code: Exi
     .addOption(new Option('--stop-on <severity>', 'with --exec: stop the command on a finding at or above this severity, exit 1').choices(['error', 'warning', 'off']).default('off'))
     .option('--grace <seconds>', 'with --exec: seconds between SIGINT and SIGTERM (and SIGTERM and SIGKILL) when stopping the command', '10')
     .option('--on-finding <command>', 'shell command run once per new finding, with the finding as one JSON line on stdin')
+    .option('--on-resolved <command>', 'shell command run once per resolved finding (gone for two check passes), with its JSON line on stdin')
     .option('--interval <seconds>', 'seconds between looks at the log files', '0.5')
     .option('--stall-after <seconds>', 'report a run whose files stop growing for this long (info)', '300')
     .option('--timeout <seconds>', 'stop after this long (without --exec: exit 0; with --exec: stop the command)')
@@ -137,6 +139,7 @@ export function addWatchCommand(program: Command, io: CliIo, setExit: (code: Exi
         stallAfterMs,
         ...(flags.exec ? { exec: { command: command[0] as string, args: command.slice(1), graceMs, output, stopOn: flags.stopOn === 'off' ? null : flags.stopOn } } : {}),
         ...(flags.onFinding ? { onFinding: { command: flags.onFinding, env: io.env } } : {}),
+        ...(flags.onResolved ? { onResolved: { command: flags.onResolved, env: io.env } } : {}),
       };
 
       const stop = new AbortController();

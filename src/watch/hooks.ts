@@ -11,6 +11,8 @@ import { spawn } from 'node:child_process';
 export interface FindingHooksOptions {
   /** Shell command line. */
   readonly command: string;
+  /** The option that set the command, for messages (default `--on-finding`). */
+  readonly flag?: string;
   /** Base environment of the hook (the caller's environment). */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Hooks running at once (default 3). */
@@ -53,7 +55,7 @@ export class FindingHooks {
     const max = this.options.maxQueued ?? 100;
     if (this.queue.length > max) {
       const dropped = this.queue.shift();
-      this.onFailure(`--on-finding: more than ${max} calls waiting; skipped the one for ${dropped?.label ?? '?'}`);
+      this.onFailure(`${this.options.flag ?? '--on-finding'}: more than ${max} calls waiting; skipped the one for ${dropped?.label ?? '?'}`);
     }
     this.pump();
   }
@@ -102,7 +104,7 @@ export class FindingHooks {
       if (settled) return;
       settled = true;
       const tail = stderr.trim().slice(-STDERR_TAIL);
-      this.onFailure(`--on-finding command for ${call.label} ${why}${tail ? `: ${tail}` : ''}`);
+      this.onFailure(`${this.options.flag ?? '--on-finding'} command for ${call.label} ${why}${tail ? `: ${tail}` : ''}`);
     };
     const finish = (): void => {
       clearTimeout(timer);

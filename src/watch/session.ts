@@ -9,7 +9,7 @@ import type { ChildExit, ChildOptions, SupervisedChild } from './child.js';
 import { startChild } from './child.js';
 import type { FindingHooksOptions } from './hooks.js';
 import { FindingHooks } from './hooks.js';
-import { findingJson } from './render.js';
+import { findingJson, resolvedJson } from './render.js';
 import type { WatchEvents, WatchFinding, WatchSummary } from './events.js';
 import type { WatchOptions } from './watcher.js';
 import { Watcher } from './watcher.js';
@@ -23,6 +23,8 @@ export interface SessionOptions extends WatchOptions {
   };
   /** The command run once per new finding with its JSON on stdin. */
   readonly onFinding?: FindingHooksOptions;
+  /** The command run once per resolved finding with its JSON (`type: "resolved"`) on stdin. */
+  readonly onResolved?: FindingHooksOptions;
   /** How long to wait at the end for running hooks, ms (default 10 000). */
   readonly hookDrainMs?: number;
 }
@@ -61,11 +63,16 @@ export interface WatchSession {
  */
 export async function startWatchSession(options: SessionOptions, events: SessionEvents, signal: AbortSignal): Promise<WatchSession> {
   const hooks = options.onFinding ? new FindingHooks(options.onFinding, (m) => events.hookFailed?.(m)) : null;
+  const resolvedHooks = options.onResolved ? new FindingHooks({ flag: '--on-resolved', ...options.onResolved }, (m) => events.hookFailed?.(m)) : null;
   let child: SupervisedChild | null = null;
   let stopFinding: WatchFinding | null = null;
   const stopOn = options.exec?.stopOn ?? null;
   const watcher = new Watcher(options, {
     ...events,
+    resolved(event) {
+      events.resolved?.(event);
+      resolvedHooks?.run({ json: resolvedJson(event), vars: { ...hookVars(event), NNDOCTOR_RESOLVED_STEP: event.step === null ? '' : String(event.step) }, label: `${event.finding.check} on ${event.run}` });
+    },
     finding(event) {
       events.finding?.(event);
       hooks?.run({ json: findingJson(event), vars: hookVars(event), label: `${event.finding.check} on ${event.run}` });
@@ -102,7 +109,7 @@ export async function startWatchSession(options: SessionOptions, events: Session
     const exit = exitPromise ? await exitPromise : null;
     await watcher.tick(true);
     signal.removeEventListener('abort', onAbort);
-    await hooks?.drain(options.hookDrainMs ?? 10_000);
+    await Promise.all([hooks?.drain(options.hookDrainMs ?? 10_000), resolvedHooks?.drain(options.hookDrainMs ?? 10_000)]);
     return { summary: watcher.summary(), child: exit, stopFinding };
   })();
   return {
@@ -126,7 +133,7 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** Variables for the hook's environment, for notifiers that take arguments rather than JSON. */
-function hookVars(event: WatchFinding): Record<string, string> {
+function hookVars(event: Pick<WatchFinding, 'run' | 'finding'>): Record<string, string> {
   const f: Finding = event.finding;
   return {
     NNDOCTOR_RUN: event.run,
