@@ -52,6 +52,9 @@ function cuts(size: number, n: number): Array<[number, number]> {
   return out;
 }
 
+/** A loss that falls to 0.8 by step 150, climbs back to 2.3 by step 300 (C2), then falls below 0.1 by step 480 (C2 gone). */
+const recovering = (s: number): number => (s < 150 ? 2.3 - s * 0.01 : s < 300 ? 0.8 + (s - 150) * 0.01 : Math.max(0.1, 2.3 - (s - 300) * 0.012)) + 0.02 * Math.sin(s * 1.7);
+
 const key = (run: string, f: Finding): string => [run, f.check, f.layer ?? '', [...f.tags].sort().join(',')].join('|');
 
 interface Recorded {
@@ -240,9 +243,8 @@ describe('watch engine on diverging logs written step by step', () => {
     const dir = await tempDir();
     const log = join(dir, 'metrics.jsonl');
     const rec = recordingWatcher([dir]);
-    // falls to 0.8 by step 150, climbs back to 2.3 by step 300, then falls below 0.1 by step 480; climbs again from step 800
-    const loss = (s: number): number =>
-      (s < 150 ? 2.3 - s * 0.01 : s < 300 ? 0.8 + (s - 150) * 0.01 : s < 800 ? Math.max(0.1, 2.3 - (s - 300) * 0.012) : 0.1 + (s - 800) * 0.01) + 0.02 * Math.sin(s * 1.7);
+    // climbs again from step 800
+    const loss = (s: number): number => (s < 800 ? recovering(s) : 0.1 + (s - 800) * 0.01 + 0.02 * Math.sin(s * 1.7));
     const c2 = (): WatchFinding[] => rec.findings.filter((e) => e.finding.check === 'C2');
     const write = async (from: number, to: number): Promise<void> => {
       for (let s = from; s < to; s += 50) {
@@ -408,10 +410,8 @@ describe('nndoctor watch (CLI, real time)', () => {
     const hookOut = join(dir, 'resolved.txt');
     const io = capture();
     const done = runCli(['watch', dir, '--format', 'json', '--interval', '0.1', '--timeout', '5', '--only', 'C2', '--on-resolved', `"${process.execPath}" "${fixture('write-stdin.mjs')}" "${hookOut}"`], io);
-    // falls to 0.8 by step 150, climbs back to 2.3 by step 300, then falls below 0.1 by step 480
-    const loss = (s: number): number => (s < 150 ? 2.3 - s * 0.01 : s < 300 ? 0.8 + (s - 150) * 0.01 : Math.max(0.1, 2.3 - (s - 300) * 0.012)) + 0.02 * Math.sin(s * 1.7);
     for (let s = 0; s < 800; s += 50) {
-      await appendFile(log, Array.from({ length: 50 }, (_, i) => `${JSON.stringify({ step: s + i, 'train/loss': loss(s + i) })}\n`).join(''));
+      await appendFile(log, Array.from({ length: 50 }, (_, i) => `${JSON.stringify({ step: s + i, 'train/loss': recovering(s + i) })}\n`).join(''));
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(await done).toBe(0);
