@@ -179,6 +179,19 @@ export function withOverrides(config: TrainingConfig, overrides: ConfigOverrides
 }
 
 /**
+ * The config trained on only `train` examples for as many optimiser steps as the full set would get
+ * (proportionally more epochs): the small-data faults (noisy labels, too few examples) differ in the
+ * data, not in the training budget.
+ * @example
+ * withTrainingExamples(healthyConfig(), 64).epochs // 189 (6 epochs x 63 batches = 378 steps, 2 batches per epoch)
+ */
+export function withTrainingExamples(config: TrainingConfig, train: number, data: Partial<DataConfig> = {}): TrainingConfig {
+  const steps = config.epochs * Math.ceil(config.data.train / config.batchSize);
+  const epochs = Math.max(config.epochs, Math.round(steps / Math.ceil(train / config.batchSize)));
+  return { ...config, data: { ...config.data, ...data, train }, epochs };
+}
+
+/**
  * One line describing what a config trains, for headers and logs.
  * @example
  * describeConfig(healthyConfig()) // '784-32-32-10 MLP (relu) on 2,000 MNIST digits (500 for validation), 6 epochs of batch 32, adam at lr 1e-3, seed 1'

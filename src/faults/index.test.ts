@@ -96,5 +96,10 @@ describe('learning-rate schedules', () => {
     // Same number of optimiser steps as the healthy run (6 epochs of 63 batches = 378; 4 batches per epoch).
     expect(tiny?.data).toMatchObject({ train: 128, labelNoise: 0.4 });
     expect((tiny?.epochs ?? 0) * 4).toBeGreaterThanOrEqual(370);
+    const clean = findFault('small-train-set')?.apply(healthyConfig());
+    // 64 clean examples: 2 batches per epoch, 189 epochs for the same 378 steps.
+    expect(clean?.data.train).toBe(64);
+    expect(clean?.data.labelNoise).toBeUndefined();
+    expect(clean?.epochs).toBe(189);
   });
 });

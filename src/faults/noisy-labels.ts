@@ -2,6 +2,7 @@
  * Noisy labels on a small training set: 128 examples, 40% of them with a wrong label, trained for as
  * many steps as the full set would get.
  */
+import { withTrainingExamples } from './config.js';
 import type { Fault } from './fault.js';
 
 /** Training examples left, and the share of them with a wrong label. */
@@ -22,9 +23,5 @@ export const noisyLabels: Fault = {
   causes: ['D3', 'D6'],
   checks: ['C3'],
   severity: { C3: 'error' },
-  apply: (config) => {
-    const steps = config.epochs * Math.ceil(config.data.train / config.batchSize);
-    const epochs = Math.max(config.epochs, Math.round(steps / Math.ceil(TRAIN / config.batchSize)));
-    return { ...config, data: { ...config.data, train: TRAIN, labelNoise: NOISE }, epochs };
-  },
+  apply: (config) => withTrainingExamples(config, TRAIN, { labelNoise: NOISE }),
 };

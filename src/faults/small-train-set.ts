@@ -2,6 +2,7 @@
  * Too little training data: 64 clean examples (a subset left after a filtering or split bug, or simply
  * a tiny dataset), trained for as many steps as the full set would get.
  */
+import { withTrainingExamples } from './config.js';
 import type { Fault } from './fault.js';
 
 /** Training examples left (6-7 per class). */
@@ -22,9 +23,5 @@ export const smallTrainSet: Fault = {
   causes: ['D6'],
   checks: ['C3', 'C11'],
   severity: { C3: 'warning', C11: 'warning' },
-  apply: (config) => {
-    const steps = config.epochs * Math.ceil(config.data.train / config.batchSize);
-    const epochs = Math.max(config.epochs, Math.round(steps / Math.ceil(TRAIN / config.batchSize)));
-    return { ...config, data: { ...config.data, train: TRAIN }, epochs };
-  },
+  apply: (config) => withTrainingExamples(config, TRAIN),
 };
