@@ -46,28 +46,46 @@ interface Magnitudes {
   readonly steps: readonly [number, number] | null;
 }
 
-function magnitudes(ctx: CheckContext, half: Half): Magnitudes {
+/** A parameter's gradient magnitudes over the whole run (per-element RMS or norms). */
+interface Series {
+  readonly name: string;
+  readonly tag: string;
+  readonly steps: readonly number[];
+  readonly values: readonly number[];
+}
+
+/** The per-parameter gradient series of the run, read once and judged per half. */
+function gradientSeries(ctx: CheckContext): { series: Series[]; measure: 'rms' | 'norm' } {
   const curves = layerCurves(ctx.run, 'grad_norm');
   const hists = layerHistograms(ctx.run, 'gradients');
   // Per-element RMS (from histograms) compares layers of different sizes fairly; norms when that is all there is.
   const useRms = hists.size > 0 && [...curves.keys()].every((k) => hists.has(k));
-  const layers: Layer[] = [];
-  let steps: [number, number] | null = null;
-  let samples = 0;
+  const series: Series[] = [];
   for (const [name, curve] of curves) {
     if (SKIP.test(name)) continue;
     const h = hists.get(name);
     // A parameter's element count never changes; histograms are usually logged less often than the
     // norms, so the count comes from the last histogram, not from the one at the same index.
     const count = h?.histograms[h.histograms.length - 1]?.num ?? 1;
-    const values = useRms && h ? curve.values.map((v) => v / Math.sqrt(Math.max(1, count))) : [...curve.values];
+    const values = useRms && h ? curve.values.map((v) => v / Math.sqrt(Math.max(1, count))) : curve.values;
+    series.push({ name, tag: curve.tag, steps: curve.steps, values });
+  }
+  return { series, measure: useRms ? 'rms' : 'norm' };
+}
+
+/** The median magnitude of every parameter over one half of its series. */
+function magnitudes({ series, measure }: ReturnType<typeof gradientSeries>, half: Half): Magnitudes {
+  const layers: Layer[] = [];
+  let steps: [number, number] | null = null;
+  let samples = 0;
+  for (const { name, tag, steps: at, values } of series) {
     const [from, to] = half === 'second' ? [Math.floor(values.length / 2), values.length] : [0, Math.floor(values.length / 2)];
     const magnitude = median(values.slice(from, to));
     if (!Number.isFinite(magnitude)) continue;
-    layers.push({ name, tag: curve.tag, magnitude });
-    if (layers.length === 1) [steps, samples] = [[curve.steps[from] as number, curve.steps[to - 1] as number], to - from];
+    layers.push({ name, tag, magnitude });
+    if (layers.length === 1) [steps, samples] = [[at[from] as number, at[to - 1] as number], to - from];
   }
-  return { layers, samples, measure: useRms ? 'rms' : 'norm', steps };
+  return { layers, samples, measure, steps };
 }
 
 /**
@@ -80,17 +98,17 @@ const sameLayer = (a: Layer, b: Layer): boolean => {
 };
 
 function judge(ctx: CheckContext): Finding[] {
-  const late = judgeHalf(magnitudes(ctx, 'second'));
+  const series = gradientSeries(ctx);
+  const late = judgeHalf(magnitudes(series, 'second'));
   if (late.length > 0) return late;
   // Fine by the end, but starved for the whole first half (a deep sigmoid/tanh stack that takes
   // half the run to get going): the input side lost half its training. A warning at most.
-  const early = magnitudes(ctx, 'first');
+  const early = magnitudes(series, 'first');
   if (early.samples < MIN_EARLY_SAMPLES) return [];
   return judgeHalf(early).map((f) => ({
     ...f,
     severity: 'warning' as const,
     message: `Over the first half of the run (steps ${early.steps?.[0]}-${early.steps?.[1]}): ${f.message} The gradients recovered in the second half; the input side lost that much training.`,
-    steps: early.steps,
     evidence: { ...f.evidence, window: 'first half' },
     actions: ['if this recurs, shorten the stall: ReLU/GELU activations, He/Glorot init, normalisation layers or a short learning-rate warm-up', ...f.actions.slice(1)],
   }));
