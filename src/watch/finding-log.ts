@@ -60,9 +60,11 @@ export class FindingLog {
     const found = new Set(present.map(findingKey));
     const resolved: Finding[] = [];
     for (const [key, r] of of) {
-      if (found.has(key)) r.misses = 0;
-      if (found.has(key) || !judged(r.finding.check)) continue;
-      if (++r.misses < RESOLVE_AFTER) continue;
+      if (found.has(key)) {
+        r.misses = 0;
+        continue;
+      }
+      if (!judged(r.finding.check) || ++r.misses < RESOLVE_AFTER) continue;
       of.delete(key);
       resolved.push(r.finding);
     }
