@@ -8,6 +8,11 @@ const range = (n: number, f: (i: number) => number): number[] => Array.from({ le
 
 describe('C2 diverging', () => {
   describe('valid: must not fire', () => {
+    it('a loss falling over ten decades with noise of a decade is no divergence', () => {
+      const v = range(400, (i) => 10 ** (11 - i / 40 + Math.sin(i * 1.7)));
+      expect(run(runWith({ mean_loss: v }))).toEqual([]);
+    });
+
     const valid: Array<readonly [string, () => ReturnType<typeof runWith>]> = [
       ...healthyShapes,
       ['flat at ln 10 (C1)', () => flatAt(2.302, 0.3)],
@@ -36,6 +41,21 @@ describe('C2 diverging', () => {
   });
 
   describe('invalid: must fire', () => {
+    it('a loss that fell by ten decades and then sits 1e4x above its low (PINN, oedometer v24) is an error, judged in decades', () => {
+      const v = range(400, (i) => (i < 120 ? 10 ** (11 - i / 10) : 10 ** (4 + 3 * Math.abs(Math.sin(i / 7)))));
+      const [f] = run(runWith({ mean_loss: v }));
+      expect(f?.severity).toBe('error');
+      expect(f?.evidence['decadesRise'] as number).toBeGreaterThan(3);
+      expect(f?.steps?.[0]).toBeGreaterThanOrEqual(100);
+    });
+
+    it('a loss that jumps from its first logged value to 26x and stays there (camels v300) is an error', () => {
+      const v = [0.61, ...curve(420, () => 16, 0.05, 3)];
+      const [f] = run(runWith({ train_loss: v }));
+      expect(f?.severity).toBe('error');
+      expect(f?.steps?.[0]).toBe(0);
+    });
+
     it('a loss rising steadily after an initial fall is an error from the minimum to the end', () => {
       const [f] = run(risingAfterFall());
       expect(f?.severity).toBe('error');

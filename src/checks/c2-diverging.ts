@@ -26,6 +26,15 @@ export const C2_NOISE_SIGMAS = 3;
 export const C2_MIN_POINTS_AFTER = 2;
 /** ... and this share of the curve; the held end level is a low quantile of that many last points. */
 export const C2_MIN_SHARE_AFTER = 0.1;
+/**
+ * A positive loss held at least this many decades (x10) above its minimum has diverged, however large
+ * its initial drop was: a loss that first fell by orders of magnitude (1e11 -> 0.03, physics-informed
+ * and regression losses) and then sits 1e4x above its low rises by a negligible share of that drop, yet
+ * "a sustained rise to many times its minimum" is what divergence is. One decade is the smallest factor
+ * that is "many times" on any scale, and far beyond batch-to-batch noise, which the same
+ * {@link C2_NOISE_SIGMAS} test (in log10 units) rules out.
+ */
+export const C2_ERROR_DECADES = 1;
 
 const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : v.toFixed(3));
 
@@ -51,15 +60,20 @@ export const c2Diverging: Check = {
     // Epoch-level curves (under 8 points) are averages already; longer ones are median-smoothed.
     const w = n < 8 ? 1 : Math.max(3, autoWindow(n));
     const s = medianSmooth(values, w);
+    const decades = decadesRise(values, w, tailCountOf(n));
     let minIndex = 0;
     let peakBefore = s[0] as number;
     for (let i = 1; i < n; i++) {
       if ((s[i] as number) < (s[minIndex] as number)) minIndex = i;
     }
+    const tailCount = tailCountOf(n);
+    if (decades !== null && n - 1 - decades.minIndex >= tailCount && decades.rise >= C2_ERROR_DECADES && decades.rise > C2_NOISE_SIGMAS * decades.standardError) {
+      // Judged on the log curve: the minimum and the held level are those of the log-smoothed curve.
+      minIndex = decades.minIndex;
+    } else if (n - 1 - minIndex < tailCount) return [];
+    const byDecades = decades !== null && decades.minIndex === minIndex && decades.rise >= C2_ERROR_DECADES && decades.rise > C2_NOISE_SIGMAS * decades.standardError;
+    const minValue = byDecades && decades ? decades.minValue : (s[minIndex] as number);
     for (let i = 0; i <= minIndex; i++) peakBefore = Math.max(peakBefore, s[i] as number);
-    const tailCount = Math.max(C2_MIN_POINTS_AFTER, Math.round(C2_MIN_SHARE_AFTER * n));
-    if (n - 1 - minIndex < tailCount) return [];
-    const minValue = s[minIndex] as number;
     const tailValues = values.slice(n - tailCount);
     // The level the curve is held at: a low quantile of the last points, so one bad batch at the end does not count.
     const held = quantile(tailValues, 0.25);
@@ -71,7 +85,7 @@ export const c2Diverging: Check = {
     const sigma = n < 8 ? 0 : diffNoise(values);
     const noise = Number.isFinite(sigma) ? sigma : 0;
     const standardError = 1.25 * noise * Math.sqrt(1 / tailCount + 1 / w);
-    if (relativeRise < C2_WARNING_RISE || rise <= C2_NOISE_SIGMAS * standardError) return [];
+    if (!byDecades && (relativeRise < C2_WARNING_RISE || rise <= C2_NOISE_SIGMAS * standardError)) return [];
     const fromStep = steps[minIndex] as number;
     const toStep = steps[n - 1] as number;
     const lr = lrFor(loss, ctx.curves.lr);
@@ -79,15 +93,17 @@ export const c2Diverging: Check = {
     // any rate used before is not a schedule: it is the likely cause, and the finding says so.
     const spike = lr ? lrSpike(lr, fromStep, toStep) : null;
     if (lr && spike === null && lrRose(lr, fromStep, toStep)) return [];
-    const error = relativeRise >= C2_ERROR_RISE;
+    const error = byDecades || relativeRise >= C2_ERROR_RISE;
     const threshold = error ? C2_ERROR_RISE : C2_WARNING_RISE;
-    const base = initialDrop >= C2_LEVEL_FLOOR * Math.abs(minValue) ? `of the initial drop (${fmt(initialDrop)})` : `of |minimum| x ${C2_LEVEL_FLOOR}`;
+    const base = byDecades && decades
+      ? `${fmt(10 ** decades.rise)}x its minimum (${decades.rise.toFixed(1)} decades; threshold ${C2_ERROR_DECADES} decade)`
+      : initialDrop >= C2_LEVEL_FLOOR * Math.abs(minValue) ? `of the initial drop (${fmt(initialDrop)})` : `of |minimum| x ${C2_LEVEL_FLOOR}`;
     return [
       makeFinding(c2Diverging, {
         severity: error ? 'error' : 'warning',
         message:
           `${loss.tag} rises from ${fmt(minValue)} at step ${fromStep} to ${fmt(held)} at step ${toStep}: ` +
-          `${(relativeRise * 100).toFixed(0)}% ${base}, threshold ${(threshold * 100).toFixed(0)}%.` +
+          (byDecades ? `${base}.` : `${(relativeRise * 100).toFixed(0)}% ${base}, threshold ${(threshold * 100).toFixed(0)}%.`) +
           (spike && lr ? ` ${lr.tag} jumped ${fmt(spike.factor)}x at step ${spike.step}, above any rate used before.` : ''),
         tags: [loss.tag],
         steps: [fromStep, toStep],
@@ -100,6 +116,8 @@ export const c2Diverging: Check = {
           endLoss: held,
           initialDrop,
           noise,
+          decadesRise: decades ? decades.rise : null,
+          decadesThreshold: C2_ERROR_DECADES,
           lrTag: lr ? lr.tag : null,
           ...(spike ? { lrJumpStep: spike.step, lrJumpFactor: spike.factor } : {}),
         },
@@ -114,3 +132,26 @@ export const c2Diverging: Check = {
     ];
   },
 };
+
+const tailCountOf = (n: number): number => Math.max(C2_MIN_POINTS_AFTER, Math.round(C2_MIN_SHARE_AFTER * n));
+
+/**
+ * The rise of a positive curve from its minimum to its held end level in decades, on the
+ * median-smoothed log10 curve (a multiplicative loss is smoothed and judged where it is additive), with
+ * the standard error of that rise from the log curve's own step-to-step noise. The raw first point
+ * counts as a candidate minimum: a loss that jumps from its first logged value to a level it keeps for
+ * the rest of the run diverged at once, and smoothing would erase that single low point. `null` for a
+ * curve with a non-positive value.
+ */
+function decadesRise(values: readonly number[], w: number, tailCount: number): { rise: number; minIndex: number; minValue: number; standardError: number } | null {
+  if (values.length < 3 || values.some((v) => !(v > 0))) return null;
+  const logs = values.map((v) => Math.log10(v));
+  const s = medianSmooth(logs, w);
+  let minIndex = 0;
+  let low = Math.min(s[0] as number, logs[0] as number);
+  for (let i = 1; i < s.length; i++) if ((s[i] as number) < low) { low = s[i] as number; minIndex = i; }
+  const held = quantile(logs.slice(logs.length - tailCount), 0.25);
+  const sigma = logs.length < 8 ? 0 : diffNoise(logs);
+  const standardError = 1.25 * (Number.isFinite(sigma) ? sigma : 0) * Math.sqrt(1 / tailCount + 1 / w);
+  return { rise: held - low, minIndex, minValue: 10 ** low, standardError };
+}

@@ -16,6 +16,7 @@ import { toCurve } from '../telemetry/curves.js';
 import { classifyTag } from '../telemetry/tags.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding, tooLittleData } from './check.js';
+import { maxOf } from '../analysis/extremes.js';
 
 /**
  * Logged points per epoch needed to see a pattern inside an epoch (4 batches of a shuffled 128-example
@@ -89,7 +90,7 @@ function isRunningMean(steps: readonly number[], y: readonly number[], period: n
   const diffs: number[][] = Array.from({ length: bins }, () => []);
   for (let i = 1; i < y.length; i++) (diffs[bin[i] as number] as number[]).push((y[i] as number) - (y[i - 1] as number));
   const meanAbs = diffs.map((d) => (d.length ? d.reduce((a, b) => a + Math.abs(b), 0) / d.length : 0));
-  const reset = meanAbs.indexOf(Math.max(...meanAbs));
+  const reset = meanAbs.indexOf(maxOf(meanAbs));
   const spread = (k: number): number => robustStd(diffs[(reset + k) % bins] as number[]);
   const early = spread(1);
   const lateBins = Array.from({ length: bins - Math.ceil(bins / 2) }, (_, j) => spread(Math.ceil(bins / 2) + j));

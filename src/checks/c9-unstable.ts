@@ -33,6 +33,21 @@ export const C9_SPIKE_FACTOR = 2;
 export const C9_SPIKE_WINDOW = 20;
 /** ... and at least this share of the starting level above it (median of the first 10%: 0.58 for a 10-class cross-entropy from 2.3). */
 export const C9_SPIKE_RISE = 0.25;
+/**
+ * A spike of a single logged point counts when it reaches this many times the median before it, or
+ * when the next point is still above {@link C9_SPIKE_FACTOR}x (the loss took more than one step to
+ * come back). One hard batch of a well-trained model is 2-4x the median of its neighbours (a
+ * fine-tuned model at 0.13 logs single points at 0.3-0.5 every hundred steps); an order of magnitude in
+ * one batch, or an excursion that outlives the batch that caused it, is the optimiser thrown off.
+ */
+export const C9_SINGLE_SPIKE_FACTOR = 10;
+/**
+ * Lower one-point spikes still count when they are this frequent (share of the points judged): hard
+ * batches are rare by nature (about 1% of the steps in the fine-tuning logs above), while a loss that
+ * jumps to 2x every few steps (a spike train: unshuffled data, a rate at the edge of stability) is the
+ * instability itself. One step in twenty is five times the hard-batch rate.
+ */
+export const C9_SPIKE_TRAIN_RATE = 0.05;
 /** Spikes in the first 10% of the points (the initial fall) do not count. */
 export const C9_SPIKE_SKIP = 0.1;
 /** A spike comes back down: within this many points the loss is back below halfway between the spike and its reference (a jump to a new level, e.g. a warm restart, is no spike). */
@@ -45,7 +60,8 @@ const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v
 /**
  * Indices of spikes after the first 10%: points at least {@link C9_SPIKE_FACTOR}x the median of the
  * previous {@link C9_SPIKE_WINDOW} points and {@link C9_SPIKE_RISE} x the starting level above it, that come
- * back below halfway within {@link C9_SPIKE_RECOVERY} points (a run of them counts once).
+ * back below halfway within {@link C9_SPIKE_RECOVERY} points (a run of them counts once). A one-point
+ * spike below {@link C9_SINGLE_SPIKE_FACTOR}x counts only in a spike train ({@link C9_SPIKE_TRAIN_RATE}).
  * A trailing median, not the curve's noise, is the reference: a loss that keeps jumping between two
  * levels (a spike every other step) has a huge step-to-step noise yet every jump is a spike.
  */
@@ -54,14 +70,23 @@ function spikes(values: readonly number[]): { at: number[]; minRise: number } {
   const start = median(values.slice(0, Math.max(1, Math.round(n * C9_SPIKE_SKIP))));
   const minRise = C9_SPIKE_RISE * start;
   const at: number[] = [];
-  for (let i = Math.max(C9_SPIKE_WINDOW, Math.ceil(n * C9_SPIKE_SKIP)); i < n; i++) {
+  const singles: number[] = [];
+  let last = -2;
+  const first = Math.max(C9_SPIKE_WINDOW, Math.ceil(n * C9_SPIKE_SKIP));
+  for (let i = first; i < n; i++) {
     const v = values[i] as number;
-    const ref = median(values.slice(i - C9_SPIKE_WINDOW, i));
-    if (v < C9_SPIKE_FACTOR * ref || v - ref < minRise || at[at.length - 1] === i - 1) continue;
+    const window = values.slice(i - C9_SPIKE_WINDOW, i);
+    const ref = median(window);
+    if (v < C9_SPIKE_FACTOR * ref || v - ref < minRise || last === i - 1) continue;
     const back = values.slice(i + 1, i + 1 + C9_SPIKE_RECOVERY).some((x) => x < (v + ref) / 2);
-    if (back) at.push(i);
+    if (!back) continue;
+    const next = values[i + 1];
+    const single = v < C9_SINGLE_SPIKE_FACTOR * ref && !(next !== undefined && next >= C9_SPIKE_FACTOR * ref);
+    (single ? singles : at).push(i);
+    last = i;
   }
-  return { at, minRise };
+  const counted = singles.length >= C9_SPIKE_TRAIN_RATE * Math.max(1, n - first) ? at.concat(singles) : at;
+  return { at: counted.sort((a, b) => a - b), minRise };
 }
 
 /**
@@ -69,8 +94,8 @@ function spikes(values: readonly number[]): { at: number[]; minRise: number } {
  * of its range, >= 10% of its level and >= 6x its local noise), unless they repeat with the epoch period
  * (C7's periodic loss: unshuffled data); or >= 3 spikes after the first 10% of a per-step positive loss
  * (>= 2x the median of the previous 20 points and >= 25% of the starting level above it, back below
- * halfway within 5 points). Rises an lr
- * increase explains do not count.
+ * halfway within 5 points; a one-point spike under 10x only when spikes hit 5% of the steps: one hard
+ * batch now and then is not instability). Rises an lr increase explains do not count.
  * @example
  * c9Unstable.run(ctx)[0]?.evidence // { oscillations: 9, minRepeats: 3, swingThreshold: 0.33, ... }
  */

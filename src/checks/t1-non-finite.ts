@@ -12,6 +12,7 @@ import type { LayerQuantity } from '../telemetry/layers.js';
 import { layerCurves } from '../telemetry/layers.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding } from './check.js';
+import { minOf } from '../analysis/extremes.js';
 
 /**
  * Which per-layer quantity names the origin when several turn non-finite at the same logged step:
@@ -59,7 +60,7 @@ function judge(ctx: CheckContext): Finding[] {
   if (curves === 0) return []; // no per-layer telemetry: C6 reports a non-finite loss.
   const losses = [ctx.curves.trainLoss, ctx.curves.valLoss].filter((c): c is Curve => c !== null);
   const lossHits = losses.map((c) => ({ c, i: firstNonFinite(c.values) })).filter((h) => h.i >= 0);
-  const lossStep = lossHits.length > 0 ? Math.min(...lossHits.map((h) => h.c.steps[h.i] as number)) : null;
+  const lossStep = lossHits.length > 0 ? minOf(lossHits.map((h) => h.c.steps[h.i] as number)) : null;
   const lossTag = lossHits.find((h) => h.c.steps[h.i] === lossStep)?.c.tag ?? null;
   if (hits.length === 0) {
     if (lossStep === null) return [];
@@ -74,7 +75,7 @@ function judge(ctx: CheckContext): Finding[] {
       }),
     ];
   }
-  const firstStep = Math.min(...hits.map((h) => h.step));
+  const firstStep = minOf(hits.map((h) => h.step));
   const first = hits.filter((h) => h.step === firstStep).sort((a, b) => a.rank - b.rank)[0] as Hit;
   const step = lossStep === null ? firstStep : Math.min(firstStep, lossStep);
   const lossNote = lossStep === null ? '' : lossStep < firstStep ? `; ${lossTag} was already non-finite at step ${lossStep} (per-layer curves are sampled)` : `; ${lossTag} is non-finite from step ${lossStep}`;

@@ -9,6 +9,7 @@ import type { Curve } from '../telemetry/curves.js';
 import { layerCurves } from '../telemetry/layers.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding, tooLittleData } from './check.js';
+import { maxOf } from '../analysis/extremes.js';
 
 /** The healthy level the thresholds are measured from. */
 const TARGET = 1e-3;
@@ -50,7 +51,7 @@ function levels(ctx: CheckContext): { judged: Level[]; short: Curve | null } {
 function lrDecayed(ctx: CheckContext): boolean {
   const lr = ctx.curves.lr?.values.filter((v) => Number.isFinite(v)) ?? [];
   if (lr.length < 2) return false;
-  const peak = Math.max(...lr);
+  const peak = maxOf(lr);
   return peak > 0 && (lr[lr.length - 1] as number) < LR_DECAYED * peak;
 }
 

@@ -11,6 +11,7 @@ import type { Finding, Severity } from '../findings/finding.js';
 import { layerCurves, layerHistograms } from '../telemetry/layers.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding } from './check.js';
+import { minOf } from '../analysis/extremes.js';
 
 /** Weight-norm growth over the run (from its low point to the end) for a warning (if still rising) / an error. */
 const GROWTH_WARN = 10;
@@ -143,7 +144,7 @@ function shape(shares: readonly number[]): { edgeMass: number; valley: number | 
   if (p === undefined || q === undefined || Math.abs(p - q) < 4) return { edgeMass, valley: null };
   const lo = Math.min(p, q);
   const hi = Math.max(p, q);
-  const valley = Math.min(...s.slice(lo, hi + 1)) / Math.min(s[p] as number, s[q] as number);
+  const valley = minOf(s.slice(lo, hi + 1)) / Math.min(s[p] as number, s[q] as number);
   return { edgeMass, valley };
 }
 

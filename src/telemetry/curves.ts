@@ -67,8 +67,11 @@ export function toCurve(series: ScalarSeries): Curve {
       steps = steps.slice(0, keep);
       values = values.slice(0, keep);
     }
-    steps.push(...series.steps.slice(start, end));
-    values.push(...series.values.slice(start, end));
+    // A loop, not push(...slice): spreading 125k+ arguments overflows the call stack.
+    for (let i = start; i < end; i++) {
+      steps.push(series.steps[i] as number);
+      values.push(series.values[i] as number);
+    }
   }
   const dedup = dedupe(steps, values);
   return { tag: series.tag, unit: series.unit, steps: dedup.steps, values: dedup.values, restarts };
@@ -109,13 +112,33 @@ function pickIn(cands: readonly Candidate[], splits: readonly Split[]): Candidat
   return null;
 }
 
-/** Lower is better: penalise numbered components (`train_loss_0`) and per-step duplicates of an epoch series. */
+/**
+ * Words that do not make a loss tag a component of the objective: the split, the logging level, and
+ * the usual names of the whole objective (`mean_loss`, `Loss/total_loss`, `avg_loss`).
+ */
+const WHOLE_LOSS_WORDS = new Set([
+  'loss', 'train', 'training', 'tr', 'trn', 'val', 'valid', 'validation', 'eval', 'evaluation', 'dev', 'test', 'testing',
+  'epoch', 'step', 'batch', 'total', 'mean', 'avg', 'average', 'overall', 'running', 'full', 'objective',
+]);
+
+/**
+ * Lower is better: penalise numbered components (`train_loss_0`), per-step duplicates of an epoch
+ * series, and loss components next to the whole objective: a tag with a qualifying word
+ * (`train_kl_epoch`, `data_loss`, `train/box_loss`) or without the word `loss` (`train_nll_epoch`)
+ * loses to `train_loss_epoch` / `mean_loss` when both are logged. When only components are logged,
+ * the shortest is used, as before.
+ */
 function score(c: Candidate): number {
   const tag = c.series.tag.toLowerCase();
   let s = 0;
   if (/\d$/.test(tag)) s += 4;
   if (/(^|[/_])(step|batch)([/_]|$)/.test(tag)) s += 1;
   if (c.info.kind === 'metric' && !/acc/.test(tag)) s += 2;
+  if (c.info.kind === 'loss') {
+    const words = tag.split(/[^a-z0-9]+/).filter((w) => w.length > 0 && !/^\d+$/.test(w));
+    if (!words.includes('loss')) s += 2;
+    else if (words.some((w) => !WHOLE_LOSS_WORDS.has(w))) s += 2;
+  }
   return s;
 }
 
