@@ -145,6 +145,13 @@ describe('dashboard server', () => {
       expect(res.headers['allow']).toBe('GET, HEAD');
     }
     expect((await raw('/api/runs', { host: 'attacker.example' })).status).toBe(403);
+    // DNS rebinding: names that only look like loopback addresses are refused; exact ones pass.
+    for (const host of ['127.0.0.1.attacker.example', '127.attacker.example', '127.0.0.1.nip.io:6070', '[::1].attacker.example']) {
+      expect((await raw('/api/runs', { host })).status, host).toBe(403);
+    }
+    for (const host of ['localhost:6070', '127.0.0.1', '127.0.0.2:80', '[::1]:6070']) {
+      expect((await raw('/api/runs', { host })).status, host).toBe(200);
+    }
     const head = await raw('/api/runs', { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.body).toBe('');

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isIPv4 } from 'node:net';
 import type { DiagnoseOptions } from '../diagnose/diagnose.js';
 import type { FormatReader } from '../formats/reader.js';
 import { jsonReplacer } from '../report/json.js';
@@ -59,14 +60,22 @@ const SECURITY_HEADERS = {
   'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 } as const;
 
+/**
+ * `localhost`, `::1`, or an IPv4 address (four decimal octets, nothing more) in 127.0.0.0/8. A name
+ * that merely starts with `127.` (`127.0.0.1.attacker.example`) is a DNS name a rebinding page controls.
+ */
 function isLoopback(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || host.startsWith('127.');
+  return LOOPBACK_NAMES.has(host) || (isIPv4(host) && host.startsWith('127.'));
 }
 
 /** The host name of a Host header (`127.0.0.1:6070` -> `127.0.0.1`, `[::1]:80` -> `[::1]`). */
 function hostName(header: string | undefined): string {
   if (!header) return '';
-  if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1).toLowerCase();
+  if (header.startsWith('[')) {
+    // `[v6]` or `[v6]:port`; anything else after the bracket is not an address.
+    const end = header.indexOf(']') + 1;
+    return end > 0 && /^(:\d+)?$/.test(header.slice(end)) ? header.slice(0, end).toLowerCase() : header.toLowerCase();
+  }
   const colon = header.lastIndexOf(':');
   return (colon < 0 ? header : header.slice(0, colon)).toLowerCase();
 }
@@ -109,7 +118,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       return;
     }
     // A page on another site must not reach the API through a DNS name rebound to 127.0.0.1.
-    if (loopbackOnly && !isLoopback(hostName(req.headers.host))) {
+    const asked = hostName(req.headers.host);
+    if (loopbackOnly && !isLoopback(asked) && asked !== host.toLowerCase()) {
       sendJson(req, res, 403, { error: 'Host header must name this machine (localhost or 127.0.0.1)' });
       return;
     }
