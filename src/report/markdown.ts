@@ -5,6 +5,7 @@ import type { Diagnosis } from '../diagnose/diagnose-paths.js';
 import type { Severity } from '../findings/finding.js';
 import { formatEvidence } from './format-number.js';
 import { countFindings, describeSteps, isTooLittleData, runsWorstFirst, worstSeverity } from './summary.js';
+import { printable } from './printable.js';
 
 const BADGE: Record<Severity | 'ok', string> = { error: '🔴 error', warning: '🟠 warning', info: '🔵 info', ok: '🟢 ok' };
 
@@ -17,7 +18,8 @@ function cell(s: string): string {
  * @example
  * await writeFile('report.md', renderMarkdown(diagnosis));
  */
-export function renderMarkdown(diagnosis: Diagnosis): string {
+export function renderMarkdown(diagnosisIn: Diagnosis): string {
+  const diagnosis = printable(diagnosisIn);
   const counts = countFindings(diagnosis.runs);
   const out: string[] = ['# nndoctor diagnosis', ''];
   out.push(`${diagnosis.runs.length} run(s): **${counts.error}** error(s), **${counts.warning}** warning(s), ${counts.info} info.`, '');

@@ -8,6 +8,7 @@ import type { Diagnosis } from '../diagnose/diagnose-paths.js';
 import type { Severity } from '../findings/finding.js';
 import { formatEvidence } from './format-number.js';
 import { countFindings, describeSteps, isTooLittleData, runsWorstFirst, worstSeverity } from './summary.js';
+import { printable } from './printable.js';
 
 /** Options of {@link renderText}. */
 export interface TextOptions {
@@ -41,7 +42,8 @@ const ICON: Record<Severity | 'ok', string> = { error: '✖', warning: '▲', in
  * @example
  * process.stdout.write(renderText(diagnosis, { color: process.stdout.isTTY }));
  */
-export function renderText(diagnosis: Diagnosis, options: TextOptions = {}): string {
+export function renderText(diagnosisIn: Diagnosis, options: TextOptions = {}): string {
+  const diagnosis = printable(diagnosisIn);
   const c = createColors(options.color ?? false);
   const paint: Record<Severity | 'ok', (s: string) => string> = { error: c.red, warning: c.yellow, info: c.cyan, ok: c.green };
   const verbose = options.verbose ?? true;

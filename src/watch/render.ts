@@ -9,6 +9,7 @@ import { formatEvidence, formatNumber } from '../report/format-number.js';
 import { jsonReplacer } from '../report/json.js';
 import { describeSteps } from '../report/summary.js';
 import type { RunStatus, WatchFinding, WatchResolved, WatchSummary } from './events.js';
+import { printable } from '../report/printable.js';
 
 const LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARN', info: 'INFO' };
 
@@ -18,7 +19,8 @@ const LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARN', info:
  * findingText({ run: 'logs/a', unit: 'step', finding }, false)
  * // '[logs/a] ERROR C6 Curve vanishes (step 120): train/loss is NaN from step 120 ...\n    evidence: ...\n    → lower the learning rate\n'
  */
-export function findingText(event: WatchFinding, color: boolean): string {
+export function findingText(eventIn: WatchFinding, color: boolean): string {
+  const event = printable(eventIn);
   const c = createColors(color);
   const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, info: c.cyan };
   const f = event.finding;
@@ -46,7 +48,8 @@ export function findingJson(event: WatchFinding): string {
  * resolvedText({ run: 'logs/a', unit: 'step', finding, step: 900 }, false)
  * // '[logs/a] RESOLVED C9 Unstable: no longer found at step 900 (was warning: loss oscillates ...)\n'
  */
-export function resolvedText(event: WatchResolved, color: boolean): string {
+export function resolvedText(eventIn: WatchResolved, color: boolean): string {
+  const event = printable(eventIn);
   const c = createColors(color);
   const f = event.finding;
   const at = event.step === null ? '' : ` at ${event.unit} ${formatNumber(event.step)}`;
@@ -67,7 +70,8 @@ export function resolvedJson(event: WatchResolved): string {
  * @example
  * problemText({ file: 'a.csv', code: 'ragged-row', message: 'line 3: ...' }) // 'nndoctor: ragged-row line 3: ...\n'
  */
-export function problemText(problem: Problem): string {
+export function problemText(problemIn: Problem): string {
+  const problem = printable(problemIn);
   return `nndoctor: ${problem.code} ${problem.message}\n`;
 }
 
@@ -86,7 +90,8 @@ export function problemJson(problem: Problem): string {
  * summaryText(summary) // 'nndoctor watch: 2 runs · 1 error · 0 warnings · 1 info · 0 input problems (12 s)\n'
  * // with findings that went away again: '... · 1 info · 2 resolved · 0 input problems (12 s)\n'
  */
-export function summaryText(summary: WatchSummary): string {
+export function summaryText(summaryIn: WatchSummary): string {
+  const summary = printable(summaryIn);
   const n = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
   const f = summary.findings;
   const resolved = summary.resolved > 0 ? ` · ${summary.resolved} resolved` : '';
@@ -108,7 +113,8 @@ export function summaryJson(summary: WatchSummary, extra: Record<string, unknown
  * @example
  * statusText(status, 80) // 'runs/a  step 1200  loss 0.231  val 0.301  ▲ C3 Overfitting'
  */
-export function statusText(status: RunStatus, width: number, color = false): string {
+export function statusText(statusIn: RunStatus, width: number, color = false): string {
+  const status = printable(statusIn);
   const c = createColors(color);
   const parts = [status.run];
   if (status.step !== null) parts.push(`${status.unit} ${formatNumber(status.step)}`);
