@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { createRun, runSink } from '../../telemetry/run.js';
 import type { ReadOptions, ReadResult } from '../reader.js';
 import { encodeEvent } from './proto.js';
 import { tensorboardReader } from './reader.js';
-import { frameRecord } from './records.js';
+import { frameRecord, maskedCrc32c } from './records.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -69,6 +69,25 @@ describe('corrupt and partial event files', () => {
     expect(result.problems[0]?.message).toContain(`length CRC mismatch in the record header at byte ${bad}`);
     expect(run.scalars.get('loss')?.steps).toEqual([0, 1]);
     expect(result.cursor.offset).toBe(bad);
+  });
+
+  it('reports a header declaring a 2 GiB payload (valid length CRC, sparse file) as a bad record, without allocating it', async () => {
+    const { bytes } = eventFile(3);
+    const header = Buffer.alloc(12);
+    header.writeUInt32LE(0x8000_0000, 0); // 2 GiB
+    header.writeUInt32LE(maskedCrc32c(header.subarray(0, 8)), 8);
+    const name = 'events.out.tfevents.huge';
+    await writeFile(join(dir, name), Buffer.concat([bytes, header]));
+    await truncate(join(dir, name), bytes.length + 12 + 0x8000_0010); // sparse: the claimed payload "exists"
+    const run = createRun(name, 'tensorboard');
+    const before = process.memoryUsage().rss;
+    const result = await readInto(run, name);
+    expect(process.memoryUsage().rss - before).toBeLessThan(256 * 1024 * 1024);
+    expect(result.problems.map((p) => p.code)).toEqual(['bad-record']);
+    expect(result.problems[0]?.message).toContain(`record header at byte ${bytes.length} declares a 2147483648-byte payload`);
+    expect(run.scalars.get('loss')?.steps).toEqual([0, 1, 2]);
+    expect(result.cursor.offset).toBe(bytes.length);
+    await rm(join(dir, name));
   });
 
   it('reads a file cut mid-record up to its last whole record, then the rest exactly once', async () => {

@@ -11,7 +11,7 @@ import { emitEvent } from './events.js';
 import type { EventMessage } from './proto.js';
 import { decodeEvent } from './proto.js';
 import type { FramingIssue } from './records.js';
-import { FRAME_BYTES, HEADER_BYTES, headerLength, scanRecords } from './records.js';
+import { FRAME_BYTES, HEADER_BYTES, headerLength, MAX_RECORD_BYTES, scanRecords } from './records.js';
 
 /** Problems listed per read before the rest are only counted. */
 const MAX_PROBLEMS = 20;
@@ -120,6 +120,8 @@ function describeIssue(
   if (issue.kind === 'bad-payload-crc') {
     advance(at + issue.length + FRAME_BYTES);
     report('bad-crc', `payload CRC mismatch in the record at byte ${at} (${issue.length}-byte payload); skipped it and read on`);
+  } else if (issue.kind === 'oversized') {
+    report('bad-record', `the record header at byte ${at} declares a ${issue.length}-byte payload, more than the ${MAX_RECORD_BYTES}-byte maximum of a record; cannot trust the framing after it, read up to byte ${at}`);
   } else if (issue.kind === 'bad-length-crc') {
     if (at === 0) {
       notEventFile();

@@ -12,6 +12,13 @@ export const HEADER_BYTES = 12;
 /** Bytes around the payload: header plus the trailing payload CRC. */
 export const FRAME_BYTES = 16;
 const CHUNK_BYTES = 1 << 20;
+/**
+ * The largest record payload read: 256 MiB. Event payloads are scalars, histograms and images of at
+ * most a few MB (a 4K PNG summary is ~10 MB); protobuf itself refuses messages over 2 GiB, and Node's
+ * file reads take at most 2^31 - 1 bytes. A header claiming more is corruption (or a hostile file:
+ * a sparse file can claim 2 GiB on 4 KB of disk), reported at its offset instead of allocated.
+ */
+export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 const MASK_DELTA = 0xa282ead8;
 
 /** Below this many bytes a table-driven CRC in JS beats the native call (its ~0.5 µs call overhead). */
@@ -103,7 +110,8 @@ function u32(b: Uint8Array, at: number): number {
 export type FramingIssue =
   | { readonly kind: 'truncated'; readonly offset: number; readonly expected: number | null; readonly found: number; readonly head: Uint8Array }
   | { readonly kind: 'bad-length-crc'; readonly offset: number }
-  | { readonly kind: 'bad-payload-crc'; readonly offset: number; readonly length: number };
+  | { readonly kind: 'bad-payload-crc'; readonly offset: number; readonly length: number }
+  | { readonly kind: 'oversized'; readonly offset: number; readonly length: number };
 
 /** Receives records and framing issues from {@link scanRecords}. */
 export interface RecordVisitor {
@@ -135,6 +143,10 @@ export async function scanRecords(fh: FileHandle, start: number, visitor: Record
       const length = headerLength(buf, lo);
       if (length === null) {
         visitor.issue({ kind: 'bad-length-crc', offset });
+        return offset;
+      }
+      if (length > MAX_RECORD_BYTES) {
+        visitor.issue({ kind: 'oversized', offset, length });
         return offset;
       }
       need = length + FRAME_BYTES;
