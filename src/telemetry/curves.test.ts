@@ -4,6 +4,24 @@ import { resolveCurves, toCurve } from './curves.js';
 import { scalarSeries } from './series.js';
 
 describe('resolveCurves', () => {
+  it('prefers the whole objective over its components (hmnn: train_loss_epoch, not train_nll_epoch; PINN: mean_loss, not data_loss)', () => {
+    const elbo = resolveCurves(runFrom({ train_nll_epoch: [0.7, 0.69], train_kl_epoch: [3e5, 3e5], train_loss_epoch: [2.9, 0.7], train_loss_step: [3, 0.7], val_loss: [0.69, 0.69] }));
+    expect(elbo.trainLoss?.tag).toBe('train_loss_epoch');
+    expect(resolveCurves(runFrom({ data_loss: [5, 4], mean_loss: [5, 4] })).trainLoss?.tag).toBe('mean_loss');
+    expect(resolveCurves(runFrom({ 'train/box_loss': [1, 0.5], 'train/obj_loss': [2, 1] })).trainLoss?.tag).toBe('train/box_loss');
+  });
+
+  it('resolves a restarted series of 300k points without spreading it into arguments (no stack overflow)', () => {
+    const s = scalarSeries('loss');
+    for (let i = 0; i < 150_000; i++) { s.steps.push(i); s.values.push(1); s.wallTimes.push(NaN); }
+    for (let i = 100_000; i < 250_000; i++) { s.steps.push(i); s.values.push(2); s.wallTimes.push(NaN); }
+    const c = toCurve(s);
+    expect(c.steps.length).toBe(250_000);
+    expect(c.restarts).toEqual([100_000]);
+    expect(c.values[99_999]).toBe(1);
+    expect(c.values[100_000]).toBe(2);
+  });
+
   it('picks Lightning columns, preferring the epoch aggregate over numbered components', () => {
     const run = runFrom({ train_loss: [1, 0.9, 0.8], train_loss_0: [1, 0.9, 0.8], valid_loss: [1.1, 1], valid_accuracy: [0.5, 0.6], train_accuracy: [0.5, 0.7], epoch: [0, 0, 1] });
     const c = resolveCurves(run);
