@@ -36,7 +36,7 @@ export interface DiagnosePathsOptions extends DiagnoseOptions {
  * for (const run of diagnosis.runs) console.log(run.run, run.findings.length);
  */
 export async function diagnosePaths(paths: readonly string[], options: DiagnosePathsOptions = {}): Promise<Diagnosis> {
-  const { runs: sources, problems } = await discoverRuns(paths, options.readers ?? defaultReaders);
+  const { runs: sources, problems } = await discoverRuns(paths, options.readers ?? defaultReaders, { followLinks: true });
   const runs: RunReport[] = [];
   let done = 0;
   for (const source of sources) {

@@ -1,8 +1,10 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { discoverRuns } from './discover.js';
+import { readers } from './index.js';
 import type { FormatReader } from './reader.js';
 
 /** Readers that detect by file name only: discovery and grouping are under test, not decoding. */
@@ -80,5 +82,64 @@ describe('discoverRuns', () => {
     const split = await discoverRuns([join(root, 'keras_tb/run-1/train')], fakes);
     expect(split.runs).toHaveLength(1);
     expect(split.runs[0]?.files[0]?.prefix).toBe('');
+  });
+});
+
+describe('discoverRuns on awkward trees (real readers)', () => {
+  let tree = '';
+  let outside = '';
+  beforeAll(async () => {
+    tree = await mkdtemp(join(tmpdir(), 'nndoctor-discover-tree-'));
+    outside = await mkdtemp(join(tmpdir(), 'nndoctor-discover-outside-'));
+    const put = async (base: string, rel: string, text: string): Promise<void> => {
+      await mkdir(join(base, rel, '..'), { recursive: true });
+      await writeFile(join(base, rel), text);
+    };
+    await put(tree, 'keras/a/training.log', 'epoch,loss\n0,1.0\n1,0.8\n');
+    await put(tree, 'mlruns/3/meta.yaml', "experiment_id: '3'\nname: exp\n");
+    await put(tree, 'mlruns/3/r1/meta.yaml', 'run_id: r1\n');
+    await put(tree, 'mlruns/3/r1/metrics/loss', '1 0.9 0\n2 0.8 1\n');
+    await put(tree, 'mlruns/3/r1/metrics/val/loss', '1 1.0 0\n2 0.9 1\n');
+    await put(tree, 'mlruns/3/r1/metrics/training.log', 'epoch,loss\n'); // a metric named like a Keras log: still the run's metric
+    await put(tree, 'mlruns/3/r1/params/epochs', '2');
+    await put(tree, 'mlruns/3/r2/meta.yaml', 'run_id: r2\n');
+    await put(tree, 'mlruns/3/r2/metrics/loss', '1 0.7 0\n');
+    await put(outside, 'linked-run/training.log', 'epoch,loss\n0,2.0\n');
+    await symlink(join(outside, 'linked-run'), join(tree, 'keras', 'linked')); // a run folder linked in
+    await symlink(join(outside, 'linked-run', 'training.log'), join(tree, 'keras', 'file-link.log')); // a linked file
+    await symlink(join(tree, 'keras'), join(tree, 'keras', 'a', 'up')); // a loop
+    const bad = Buffer.concat([Buffer.from(join(tree, 'keras', 'bad-')), Buffer.from([0xc3, 0x28])]); // not UTF-8
+    mkdirSync(bad);
+    writeFileSync(Buffer.concat([bad, Buffer.from('/training.log')]), 'epoch,loss\n0,1\n');
+  });
+
+  it('groups an MLflow store into one run per run folder, follows links, cuts loops, skips a bad name with one problem', async () => {
+    const { runs, problems } = await discoverRuns([tree], readers, { followLinks: true });
+    const rel = (p: string): string => p.slice(tree.length + 1);
+    expect(runs.map((r) => [rel(r.id), r.reader.name])).toEqual([
+      ['keras/a/training.log', 'keras-csv'],
+      ['keras/file-link.log', 'keras-csv'],
+      ['mlruns/3/r1', 'mlflow'],
+      ['mlruns/3/r2', 'mlflow'],
+      ['keras/linked/training.log', 'keras-csv'],
+    ]);
+    expect(runs[2]?.files.map((f) => rel(f.path))).toEqual(['mlruns/3/r1/meta.yaml', 'mlruns/3/r1/metrics/loss', 'mlruns/3/r1/metrics/training.log', 'mlruns/3/r1/metrics/val/loss']);
+    expect(problems.map((p) => [p.code, rel(p.file)])).toEqual([
+      ['bad-name', 'keras'],
+      ['symlink-loop', 'keras/a/up'],
+    ]);
+  });
+
+  it('a folder with a non-UTF-8 name does not hide the rest of the root', async () => {
+    const { runs, problems } = await discoverRuns([join(tree, 'keras')], readers, { followLinks: true });
+    expect(runs.length).toBe(3); // a/training.log, file-link.log, linked/training.log
+    expect(problems.filter((p) => p.code === 'bad-name')).toHaveLength(1);
+    expect(problems.some((p) => p.code === 'not-found')).toBe(false);
+  });
+
+  it('follows no link unless asked (the dashboard never opens a file outside its paths)', async () => {
+    const { runs, problems } = await discoverRuns([join(tree, 'keras')], readers);
+    expect(runs.map((r) => r.id.slice(tree.length + 1))).toEqual(['keras/a/training.log']);
+    expect(problems.map((p) => p.code)).toEqual(['bad-name']);
   });
 });

@@ -3,13 +3,20 @@
  * way users think of runs:
  * - TensorBoard: one run per directory holding event files; `train/`, `validation/` (Keras) and
  *   `add_scalars` sub-directories (`Loss_train/`) below a run become splits of that run (tag prefixes).
+ *   Several event files in one directory are one run when the run was resumed, and one run per fit
+ *   (named by its first file) when separate fits logged there (see `tensorboard-fits/`).
  * - Lightning `version_N/metrics.csv`: one run per directory.
- * - Keras CSV, JSON lines: one run per file. Hugging Face: one run per output directory, read from the
- *   latest `checkpoint-N/trainer_state.json` when there are several.
+ * - MLflow: one run per run folder (`mlruns/<experiment>/<run>/`: its `meta.yaml` and every metric file).
+ * - Keras CSV, Keras history JSON, JSON lines: one run per file. Hugging Face: one run per output
+ *   directory, read from the latest `checkpoint-N/trainer_state.json` when there are several.
+ * With `followLinks`, directories are walked as TensorBoard does, following symbolic links (see `walk/`).
  */
-import { open, readdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { open, stat } from 'node:fs/promises';
+import { basename, dirname, relative, sep } from 'node:path';
+import { isRunMeta, runDirOf } from './mlflow/index.js';
 import type { FormatReader, Problem } from './reader.js';
+import { splitEventFiles } from './tensorboard-fits/split-fits.js';
+import { walkTree } from './walk/walk-tree.js';
 
 /** One file of a run, and the prefix its tags get inside the run (a split such as `validation/`). */
 export interface RunFile {
@@ -25,6 +32,15 @@ export interface RunSource {
   readonly files: readonly RunFile[];
 }
 
+/** Options of {@link discoverRuns}. */
+export interface DiscoverOptions {
+  /**
+   * Follow symbolic links to files and folders, as TensorBoard does (loops are cut). Default false:
+   * the dashboard promises never to open a file outside the served paths.
+   */
+  readonly followLinks?: boolean;
+}
+
 /** What {@link discoverRuns} found. */
 export interface Discovery {
   readonly runs: RunSource[];
@@ -35,18 +51,6 @@ export interface Discovery {
 
 const HEAD_BYTES = 4096;
 const SPLIT_DIRS = new Set(['train', 'training', 'validation', 'val', 'valid', 'eval', 'test']);
-const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', 'wandb', '.ipynb_checkpoints']);
-
-async function walk(path: string, out: string[]): Promise<void> {
-  const entries = await readdir(path, { withFileTypes: true });
-  entries.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
-  for (const e of entries) {
-    const full = join(path, e.name);
-    if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) await walk(full, out);
-    } else if (e.isFile()) out.push(full);
-  }
-}
 
 async function head(path: string): Promise<Uint8Array> {
   const fh = await open(path, 'r');
@@ -68,9 +72,9 @@ interface Detected {
  * Walks `paths` (files or directory trees), detects each file's format with `readers` (first match
  * wins) and groups files into runs. Missing paths and empty directories are problems, not exceptions.
  * @example
- * const { runs, problems } = await discoverRuns(['logs/'], readers);
+ * const { runs, problems } = await discoverRuns(['logs/'], readers, { followLinks: true });
  */
-export async function discoverRuns(paths: readonly string[], readers: readonly FormatReader[]): Promise<Discovery> {
+export async function discoverRuns(paths: readonly string[], readers: readonly FormatReader[], options: DiscoverOptions = {}): Promise<Discovery> {
   const problems: Problem[] = [];
   const runs: RunSource[] = [];
   let ignored = 0;
@@ -80,39 +84,58 @@ export async function discoverRuns(paths: readonly string[], readers: readonly F
     try {
       const st = await stat(root);
       isDir = st.isDirectory();
-      if (isDir) await walk(root, files);
-      else files = [root];
+      if (isDir) {
+        const walked = await walkTree(root, { followLinks: options.followLinks ?? false });
+        files = walked.files;
+        problems.push(...walked.problems);
+      } else files = [root];
     } catch (cause) {
       problems.push({ file: root, code: 'not-found', message: `${root}: cannot read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); expected a log file or a directory of logs` });
       continue;
     }
-    const detected: Detected[] = [];
+    const heads = new Map<string, Uint8Array>();
     for (const file of files) {
-      let bytes: Uint8Array;
       try {
-        bytes = await head(file);
+        heads.set(file, await head(file));
       } catch (cause) {
         problems.push({ file, code: 'unreadable', message: `${file}: cannot read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})` });
-        continue;
       }
-      const reader = readers.find((r) => r.detect(file, bytes));
-      if (reader) detected.push({ path: file, reader });
+    }
+    const mlflow = readers.find((r) => r.name === 'mlflow');
+    const mlflowRuns = new Set(mlflow ? [...heads].filter(([f, h]) => isRunMeta(f, h)).map(([f]) => dirname(f)) : []);
+    const detected: Detected[] = [];
+    for (const [file, bytes] of heads) {
+      const reader = mlflow && mlflowRuns.size > 0 ? ownedByMlflowRun(file, mlflowRuns, mlflow) : undefined;
+      const found = reader === undefined ? readers.find((r) => r.detect(file, bytes)) : reader;
+      if (found) detected.push({ path: file, reader: found });
       else ignored++;
     }
     if (detected.length === 0) {
       problems.push({
         file: root,
         code: 'no-logs',
-        message: `${root}: no training logs found${isDir ? ` in ${files.length} file(s)` : ''}; expected TensorBoard event files, metrics.csv, a Keras CSV log, trainer_state.json or .jsonl`,
+        message: `${root}: no training logs found${isDir ? ` in ${files.length} file(s)` : ''}; expected TensorBoard event files, metrics.csv, a Keras CSV log or history JSON, trainer_state.json, an MLflow mlruns/ folder or .jsonl`,
       });
       continue;
     }
-    runs.push(...group(root, isDir, detected));
+    runs.push(...(await group(root, isDir, detected, mlflowRuns)));
   }
   return { runs, problems, ignored };
 }
 
-function group(root: string, isDir: boolean, detected: readonly Detected[]): RunSource[] {
+/**
+ * Files inside a known MLflow run folder: every file below its `metrics/` is a metric file of that
+ * run (even one whose first line is bad: the reader reports it); `params/` and `tags/` files are read
+ * with its `meta.yaml` (null: not a log of their own). Other files: undefined (detect as usual).
+ */
+function ownedByMlflowRun(file: string, runDirs: ReadonlySet<string>, mlflow: FormatReader): FormatReader | null | undefined {
+  const dir = runDirOf(file, runDirs, ['metrics', 'params', 'tags']);
+  if (dir === null || !runDirs.has(dir)) return undefined;
+  const part = relative(dir, file).split(sep)[0];
+  return part === 'metrics' ? mlflow : null;
+}
+
+async function group(root: string, isDir: boolean, detected: readonly Detected[], mlflowRuns: ReadonlySet<string>): Promise<RunSource[]> {
   const tbDirs = new Set(detected.filter((d) => d.reader.name === 'tensorboard').map((d) => dirname(d.path)));
   const groups = new Map<string, { reader: FormatReader; runDir: string; files: RunFile[] }>();
   const add = (key: string, reader: FormatReader, runDir: string, file: RunFile): void => {
@@ -133,6 +156,9 @@ function group(root: string, isDir: boolean, detected: readonly Detected[]): Run
       if (!latestHf.has(d.path)) continue;
       const runDir = /^checkpoint-\d+$/.test(basename(dir)) ? dirname(dir) : dir;
       add(`hf:${runDir}`, d.reader, runDir, { path: d.path, prefix: '' });
+    } else if (d.reader.name === 'mlflow') {
+      const runDir = basename(d.path) === 'meta.yaml' ? dir : (runDirOf(d.path, mlflowRuns) ?? dir);
+      add(`mlflow:${runDir}`, d.reader, runDir, { path: d.path, prefix: '' });
     } else {
       add(`${d.reader.name}:${d.path}`, d.reader, d.path, { path: d.path, prefix: '' });
     }
@@ -140,13 +166,30 @@ function group(root: string, isDir: boolean, detected: readonly Detected[]): Run
   const ids = new Map<string, number>();
   const out: RunSource[] = [];
   for (const g of groups.values()) {
-    let id = g.runDir;
-    const seen = ids.get(id) ?? 0;
-    ids.set(id, seen + 1);
-    if (seen > 0) id = `${id} (${g.reader.name})`;
-    out.push({ id, reader: g.reader, files: g.files });
+    for (const run of await splitRun(g)) {
+      let id = run.runDir;
+      const seen = ids.get(id) ?? 0;
+      ids.set(id, seen + 1);
+      if (seen > 0) id = `${id} (${g.reader.name})`;
+      out.push({ id, reader: g.reader, files: run.files });
+    }
   }
   return out;
+}
+
+/**
+ * A group as runs: several event files in one directory (no split sub-directories) may be separate
+ * fits, each a run named by its first file; an MLflow run reads its `meta.yaml` first.
+ */
+async function splitRun(g: { reader: FormatReader; runDir: string; files: RunFile[] }): Promise<Array<{ runDir: string; files: RunFile[] }>> {
+  if (g.reader.name === 'mlflow') {
+    const files = [...g.files].sort((a, b) => Number(basename(b.path) === 'meta.yaml') - Number(basename(a.path) === 'meta.yaml'));
+    return [{ runDir: g.runDir, files }];
+  }
+  if (g.reader.name !== 'tensorboard' || g.files.length < 2 || g.files.some((f) => f.prefix !== '')) return [g];
+  const fits = await splitEventFiles(g.files.map((f) => f.path));
+  if (fits.length <= 1) return [g];
+  return fits.map((fit) => ({ runDir: fit.first, files: fit.files.map((path) => ({ path, prefix: '' })) }));
 }
 
 /** The run directory of an event file: the nearest ancestor holding event files itself, or the parent of a split dir. */

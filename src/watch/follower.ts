@@ -154,7 +154,7 @@ export class Follower {
   }
 
   private async discover(now: number, problems: Problem[], waiting: string[]): Promise<void> {
-    const found = await discoverRuns(this.options.paths, this.readers);
+    const found = await discoverRuns(this.options.paths, this.readers, { followLinks: true });
     for (const p of found.problems) {
       if (p.code === 'no-logs' || p.code === 'not-found') {
         if (!this.waitingReported.has(p.file)) {
