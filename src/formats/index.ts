@@ -6,6 +6,7 @@ import { jsonlReader } from './jsonl/index.js';
 import { kerasCsvReader } from './keras-csv/index.js';
 import { kerasHistoryReader } from './keras-history/index.js';
 import { lightningCsvReader } from './lightning-csv/index.js';
+import { plainCsvReader } from './plain-csv/index.js';
 import { mlflowReader } from './mlflow/index.js';
 import type { FormatReader } from './reader.js';
 import { tensorboardReader } from './tensorboard/index.js';
@@ -16,6 +17,7 @@ export const readers: readonly FormatReader[] = [
   mlflowReader,
   lightningCsvReader,
   kerasCsvReader,
+  plainCsvReader,
   hfTrainerStateReader,
   kerasHistoryReader,
   jsonlReader,

@@ -31,6 +31,7 @@ export async function loadRun(source: RunSource, onProgress?: (bytes: number) =>
     run.files.push(file.path);
     const result = await source.reader.read(file.path, runSink(run, file.prefix), {
       displayPath: file.path,
+      final: true,
       ...(onProgress ? { onProgress: (bytes: number) => onProgress(done + bytes) } : {}),
     });
     done += result.cursor.offset;

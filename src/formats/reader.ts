@@ -56,4 +56,10 @@ export interface ReadOptions {
   readonly from?: ReadCursor;
   /** Called with the number of bytes consumed so far, for progress bars. */
   readonly onProgress?: (bytes: number) => void;
+  /**
+   * The file is complete (a one-shot diagnosis, or watch's last pass): a last record without its end
+   * (a line without a line end) is read when it is whole and reported as `truncated` when not,
+   * instead of being left for a later read. Default false: wait for the rest (a file being written).
+   */
+  readonly final?: boolean;
 }

@@ -134,7 +134,7 @@ export class Follower {
 
   private async read(run: FollowedRun, file: FollowedFile, problems: Problem[], final: boolean): Promise<number> {
     const sink = run.bounded.sink(file.prefix);
-    const options = { displayPath: file.path, ...(file.cursor ? { from: file.cursor } : {}) };
+    const options = { displayPath: file.path, final, ...(file.cursor ? { from: file.cursor } : {}) };
     let result = await run.reader.read(file.path, sink, options);
     if (file.cursor && result.problems.some((p) => p.code === 'shrunk')) {
       // Replaced or truncated by its writer: read it again from the start (a restart of the run).

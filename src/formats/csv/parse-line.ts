@@ -4,13 +4,15 @@
  */
 
 /**
- * Splits one CSV line into cells. Quoted cells may contain commas and doubled quotes (`""`).
+ * Splits one CSV line into cells. Quoted cells may contain the delimiter and doubled quotes (`""`).
  * An unterminated quote runs to the end of the line (lenient: the caller sees the cell count).
+ * `delimiter` is one character (default `,`; `\t` and `;` for other CSV dialects).
  * @example
  * parseCsvLine('0,49,,0.89') // ['0', '49', '', '0.89']
  * parseCsvLine('"a,b",c')    // ['a,b', 'c']
+ * parseCsvLine('0\t0.5', '\t') // ['0', '0.5']
  */
-export function parseCsvLine(line: string): string[] {
+export function parseCsvLine(line: string, delimiter = ','): string[] {
   const cells: string[] = [];
   let i = 0;
   for (;;) {
@@ -33,14 +35,14 @@ export function parseCsvLine(line: string): string[] {
           break;
         }
       }
-      const comma = line.indexOf(',', i);
+      const comma = line.indexOf(delimiter, i);
       // Text between the closing quote and the next comma is kept, as Python's csv module does.
       cell += comma === -1 ? line.slice(i) : line.slice(i, comma);
       cells.push(cell);
       if (comma === -1) return cells;
       i = comma + 1;
     } else {
-      const comma = line.indexOf(',', i);
+      const comma = line.indexOf(delimiter, i);
       if (comma === -1) {
         cells.push(line.slice(i));
         return cells;

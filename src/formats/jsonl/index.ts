@@ -9,7 +9,7 @@ import type { FormatReader, ReadOptions, ReadResult } from '../reader.js';
 import type { TelemetrySink } from '../../telemetry/run.js';
 import { describeJsonError } from '../json/json-error.js';
 import { parseLenientJson } from '../json/lenient-json.js';
-import { scanLines, type LinePosition } from '../lines/scan-lines.js';
+import { isFinalRead, scanLines, type LinePosition } from '../lines/scan-lines.js';
 import { describeIoError, problemList } from '../problems/problem-list.js';
 import { decodeRecord, type DecodeContext } from './decode-record.js';
 
@@ -63,11 +63,21 @@ async function read(path: string, sink: TelemetrySink, options: ReadOptions): Pr
       try {
         record = parseLenientJson(text);
       } catch (error) {
+        if (!line.terminated) {
+          problems.add('truncated', `line ${line.number} (byte ${line.offset}): the last line has no line end and is not complete JSON (${describeJsonError(error, text)}): cut short; line skipped`);
+          return;
+        }
         problems.add('bad-json', `line ${line.number} (byte ${line.offset}): not valid JSON (${describeJsonError(error, text)}); line skipped`);
         return;
       }
       if (decodeRecord(record, line.number, sink, problems, ctx)) records += 1;
-    }, options.onProgress ? { onProgress: options.onProgress } : {});
+    }, {
+      final: isFinalRead(options),
+      onTail: (line) => {
+        if (line.overlong || line.text.trim() !== '') problems.add('truncated', `line ${line.number} (byte ${line.offset}): no line end yet (still being written, or cut short); not read`);
+      },
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
     const state: JsonlState = { line: end.line, lastEpochStep: ctx.lastEpochStep };
     return { cursor: { offset: end.offset, state }, problems: problems.toArray(), records };
   } catch (error) {

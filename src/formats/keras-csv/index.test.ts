@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toCurve } from '../../telemetry/curves.js';
 import { createRun, runSink } from '../../telemetry/run.js';
+import { segments } from '../../telemetry/series.js';
 import type { ReadOptions } from '../reader.js';
 import { kerasCsvReader } from './index.js';
 
@@ -26,7 +28,9 @@ async function read(path: string, options: ReadOptions = {}) {
   return { run, ...result };
 }
 
-async function temp(content: string, name = 'training.log'): Promise<string> {
+const FINAL = { final: true } as ReadOptions;
+
+async function temp(content: string | Buffer, name = 'training.log'): Promise<string> {
   const path = join(await mkdtemp(join(dir, 'run-')), name);
   await writeFile(path, content);
   return path;
@@ -122,5 +126,78 @@ describe('kerasCsvReader resume', () => {
     await writeFile(path, 'epoch,loss\n0,1.5\n');
     await kerasCsvReader.read(path, runSink(run), { from: first.cursor });
     expect(run.scalars.get('loss')?.steps).toEqual([0, 1, 2, 0]);
+  });
+});
+
+describe('kerasCsvReader: several fits in one file', () => {
+  // CSVLogger(append=True), or a second fit(), writes epochs 0.. again below the first fit's rows.
+  const first = Array.from({ length: 50 }, (_, e) => `${e},${(1 - e / 100).toFixed(3)},0.01`);
+  const second = Array.from({ length: 30 }, (_, e) => `${e},${(0.9 - e / 100).toFixed(3)},0.001`);
+
+  it('keeps the rows in file order: the epochs go back at row 50, and the restart is seen downstream', async () => {
+    const { run, problems, records } = await read(await temp(`epoch,loss,lr\n${[...first, ...second].join('\n')}\n`));
+    expect([problems, records]).toEqual([[], 80]);
+    const loss = run.scalars.get('loss');
+    expect(loss?.steps.slice(48, 52)).toEqual([48, 49, 0, 1]);
+    expect(segments(loss?.steps ?? [])).toEqual([[0, 50], [50, 80]]);
+    const curve = toCurve(loss!);
+    expect(curve.restarts).toEqual([0]);
+    expect(curve.values[0]).toBe(0.9); // the newer fit replaces the older from its first epoch on
+  });
+
+  it('a second fit that wrote its header again is read without problems', async () => {
+    const { run, problems } = await read(await temp(`epoch,loss,lr\n${first.join('\n')}\nepoch,loss,lr\n${second.join('\n')}\n`));
+    expect(problems).toEqual([]);
+    expect(run.scalars.get('loss')?.steps.length).toBe(80);
+    expect(run.scalars.get('lr')?.steps[50]).toBe(0);
+  });
+});
+
+describe('kerasCsvReader: odd files', () => {
+  it('reads a header with spaces after the commas', async () => {
+    const { run, problems } = await read(await temp('epoch, loss, val_loss\n0, 0.9, 1.0\n1, 0.8, 0.9\n'));
+    expect(problems).toEqual([]);
+    expect([...run.scalars.keys()]).toEqual(['loss', 'val_loss']);
+    expect(run.scalars.get('val_loss')?.values).toEqual([1.0, 0.9]);
+  });
+
+  it('reads CR-only line ends (old Mac) and \r\r\n (Windows text mode)', async () => {
+    for (const content of ['epoch,loss\r0,0.9\r1,0.8\r', 'epoch,loss\r\r\n0,0.9\r\r\n1,0.8\r\r\n']) {
+      const { run, problems } = await read(await temp(content));
+      expect(problems).toEqual([]);
+      expect(run.scalars.get('loss')?.values).toEqual([0.9, 0.8]);
+    }
+  });
+
+  it('a crashed log with a zero-filled tail: the rows before it are read, one zero-filled problem', async () => {
+    const path = await temp(Buffer.concat([Buffer.from('epoch,loss,val_loss\n0,0.9,1.0\n1,0.8,0.9\n'), Buffer.alloc(8192)]));
+    const head = new Uint8Array(4096);
+    head.set(Buffer.from('epoch,loss,val_loss\n0,0.9,1.0\n1,0.8,0.9\n'));
+    expect(kerasCsvReader.detect(path, head)).toBe(true);
+    for (const options of [{}, FINAL]) {
+      const { run, problems } = await read(path, options);
+      expect(run.scalars.get('loss')?.steps).toEqual([0, 1]);
+      expect(problems.map((p) => [p.code, p.message.slice(0, 41)])).toEqual([['zero-filled', 'bytes 40-8231: 8192 zero (NUL) bytes wher']]);
+      run.scalars.clear();
+    }
+  });
+
+  it('a final read takes a complete last row without a line end, and reports a cut one', async () => {
+    const whole = await read(await temp('epoch,loss,val_loss\n0,0.9,1.0\n1,0.8,0.9'), FINAL);
+    expect([whole.problems, whole.run.scalars.get('val_loss')?.steps]).toEqual([[], [0, 1]]);
+    const cut = await read(await temp('epoch,loss,val_loss\n0,0.9,1.0\n1,0.8'), { ...FINAL, displayPath: 'runs/training.log' } as ReadOptions);
+    expect(cut.problems).toEqual([{
+      file: 'runs/training.log',
+      code: 'truncated',
+      message: 'line 3 (byte 30): the last line has no line end and only 2 of 3 columns: cut short; row skipped',
+    }]);
+    expect(cut.run.scalars.get('loss')?.steps).toEqual([0]);
+  });
+
+  it('a following read leaves a last row without a line end for later, with a truncated problem watch holds back', async () => {
+    const { run, problems, cursor } = await read(await temp('epoch,loss\n0,0.9\n1,0.8'));
+    expect(run.scalars.get('loss')?.steps).toEqual([0]);
+    expect(problems.map((p) => p.code)).toEqual(['truncated']);
+    expect(cursor.offset).toBe(17);
   });
 });

@@ -167,3 +167,27 @@ describe('lightningCsvReader resume', () => {
     expect(run.scalars.get('epoch')?.steps).toEqual([1, 2, 3]);
   });
 });
+
+describe('lightningCsvReader: last line and line ends', () => {
+  const FINAL = { final: true } as ReadOptions;
+  it('a final read takes a complete last row without a line end and reports a cut one as truncated', async () => {
+    const whole = await read(await temp('metrics.csv', 'epoch,step,loss,val_loss\n0,1,0.9,\n0,1,,1.0'), FINAL);
+    expect([whole.problems, whole.run.scalars.get('val_loss')?.steps]).toEqual([[], [1]]);
+    const cut = await read(await temp('metrics.csv', 'epoch,step,loss,val_loss\n0,1,0.9,\n0,1'), FINAL);
+    expect(cut.problems.map((p) => [p.code, p.message])).toEqual([
+      ['truncated', 'line 3 (byte 34): the last line has no line end and only 2 of 4 columns: cut short; row skipped'],
+    ]);
+  });
+
+  it('reads CR-only line ends', async () => {
+    const { run, problems } = await read(await temp('metrics.csv', 'epoch,step,loss\r0,1,0.9\r0,2,0.8\r'));
+    expect(problems).toEqual([]);
+    expect(run.scalars.get('loss')?.steps).toEqual([1, 2]);
+  });
+
+  it('a text cell is a bad-value naming the line and column; the rest of the row is read', async () => {
+    const { run, problems } = await read(await temp('metrics.csv', 'epoch,step,loss,val_loss\n0,1,tensor(0.9),1.0\n'), { displayPath: 'v0/metrics.csv' });
+    expect(problems).toEqual([{ file: 'v0/metrics.csv', code: 'bad-value', message: 'line 2, column "loss": expected a number, found "tensor(0.9)"' }]);
+    expect(run.scalars.get('val_loss')?.steps).toEqual([1]);
+  });
+});
