@@ -87,3 +87,113 @@ export function tailProgress(steps: readonly number[], values: readonly number[]
   if (!tail || !(totalDrop > 0)) return null;
   return { tail, totalDrop, share: -tail.change / totalDrop, riseShare: ((s[n - 1] as number) - (s[minI] as number)) / totalDrop };
 }
+
+/**
+ * One-sided 5% critical values of Student's t for 1..10 degrees of freedom (from the t table); above
+ * 10 the Cornish-Fisher expansion around the normal quantile 1.645 is within 0.001 of the table.
+ */
+const T_CRITICAL_05 = [6.314, 2.92, 2.353, 2.132, 2.015, 1.943, 1.895, 1.86, 1.833, 1.812];
+const Z_05 = 1.6449;
+
+/**
+ * The t a fitted slope must reach to be called non-zero at the one-sided 5% level with `dof` degrees
+ * of freedom (`Infinity` under 1).
+ * @example
+ * tCritical05(2) // 2.92;  tCritical05(1000) // ~1.65
+ */
+export function tCritical05(dof: number): number {
+  if (dof < 1) return Infinity;
+  if (dof <= T_CRITICAL_05.length) return T_CRITICAL_05[Math.floor(dof) - 1] as number;
+  const z = Z_05;
+  return z + (z ** 3 + z) / (4 * dof) + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * dof * dof);
+}
+
+/**
+ * Points a strictly falling run must have for the rank test: under a flat curve with exchangeable
+ * noise, `k` points fall in strict order with probability `1 / k!`, and `1 / 4! = 4.2%` is the first
+ * under 5%.
+ */
+export const MONOTONE_RUN_POINTS = 4;
+
+/** Is a curve still falling at its end, by how much of its level, and is that beyond its noise? */
+export interface EndFall {
+  readonly tail: TailTrend;
+  /** What the fall is measured against: the mean of the tail points for a loss that stays positive, else the smoothed range. */
+  readonly scale: number;
+  readonly scaleKind: 'level' | 'range';
+  /** `-tail.change / scale`: positive = fell over the tail. */
+  readonly relativeDrop: number;
+  /**
+   * The fall over exactly the last `fraction` of the run's step range at the tail's fitted slope, as a
+   * share of `scale`: equal to `relativeDrop` unless the tail was padded to `minPoints` (a short curve),
+   * where the padded tail spans more than `fraction` of the run.
+   */
+  readonly dropOverFraction: number;
+  /** The t the tail slope needs (one-sided 5%, `tail.n - 2` degrees of freedom). */
+  readonly tCritical: number;
+  /** The last {@link MONOTONE_RUN_POINTS} points fall in strict order (the rank test short tails rely on). */
+  readonly monotone: boolean;
+  /** The fall is beyond the noise: `tail.t <= -tCritical`, or a short tail (under 5 points) falls monotonically. */
+  readonly significant: boolean;
+  /** The rise is beyond the noise: `tail.t >= tCritical`. */
+  readonly risingSignificantly: boolean;
+  /** Step of the smoothed minimum, and whether it lies inside the tail (the curve bottoms out at its end). */
+  readonly minStep: number;
+  readonly minInTail: boolean;
+}
+
+/**
+ * How a loss-like curve moves over the last `fraction` of its step range (at least `minPoints` points):
+ * the fitted change, its significance (Student's t with the tail's degrees of freedom, or a strictly
+ * falling run of 4 points for a tail too short for the t-test to have power) and its size relative to
+ * the curve's level. The level is the mean of the tail points when every point is positive (the floor
+ * of cross-entropy and squared error is 0, so "3% lower" is 3% of the way to it); a curve that goes to
+ * zero or below has no known floor, and the fall is measured against the range its smoothed values span.
+ * `null` under 4 finite points.
+ * @example
+ * const e = endFall(steps, values, 0.2);
+ * e && e.significant && e.relativeDrop >= 0.03 && e.minInTail // still clearly falling
+ */
+export function endFall(steps: readonly number[], values: readonly number[], fraction = 0.2, minPoints = 3): EndFall | null {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (Number.isFinite(v)) {
+      xs.push(steps[i] as number);
+      ys.push(v);
+    }
+  }
+  const n = ys.length;
+  if (n < 4) return null;
+  const tail = tailTrend(xs, ys, fraction, minPoints);
+  if (!tail) return null;
+  const s = medianSmooth(ys, n < 8 ? 1 : Math.max(3, autoWindow(n)));
+  let minI = 0;
+  for (let i = 1; i < n; i++) if ((s[i] as number) < (s[minI] as number)) minI = i;
+  const positive = ys.every((v) => v > 0);
+  const tailValues = ys.slice(n - tail.n);
+  const level = tailValues.reduce((a, b) => a + b, 0) / tail.n;
+  const range = s.reduce((a, b) => Math.max(a, b), -Infinity) - (s[minI] as number);
+  const scale = positive ? level : range;
+  const tCritical = tCritical05(tail.n - 2);
+  const window = tail.toStep - tail.fromStep;
+  const slope = window > 0 ? tail.change / window : 0;
+  const span = (xs[n - 1] as number) - (xs[0] as number);
+  let monotone = n >= MONOTONE_RUN_POINTS;
+  for (let i = n - MONOTONE_RUN_POINTS + 1; monotone && i < n; i++) monotone = (ys[i] as number) < (ys[i - 1] as number);
+  const significant = tail.t <= -tCritical || (tail.n < MONOTONE_RUN_POINTS + 1 && monotone);
+  return {
+    tail,
+    scale,
+    scaleKind: positive ? 'level' : 'range',
+    relativeDrop: scale > 0 ? -tail.change / scale : 0,
+    dropOverFraction: scale > 0 ? (-slope * fraction * span) / scale : 0,
+    tCritical,
+    monotone,
+    significant,
+    risingSignificantly: tail.t >= tCritical,
+    minStep: xs[minI] as number,
+    minInTail: (xs[minI] as number) >= tail.fromStep,
+  };
+}

@@ -1,35 +1,60 @@
 /**
  * C3 Overfitting: train loss keeps falling while validation loss turns up (or stops improving for a
- * long time) and the gap between them widens.
+ * long time) and the gap between them widens. A validation loss still creeping down, however slowly,
+ * has not stalled: early stopping would keep its last checkpoint, and a gap that grows while val still
+ * improves, or that is still at its lowest at the end, is the large, stable gap the catalogue does not
+ * call overfitting.
  */
 import { binnedMeans, rescaleSteps } from '../analysis/resample.js';
 import { median } from '../analysis/robust.js';
 import { medianSmooth } from '../analysis/smooth.js';
+import { tailTrend, tCritical05 } from '../analysis/tail-trend.js';
 import { turnaround } from '../analysis/turnaround.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import type { Check, CheckContext } from './check.js';
 import { makeFinding, tooLittleData } from './check.js';
 
-/** Validation points needed to see a minimum and a rise after it. */
+/** Validation points needed: one before the minimum, the minimum, and {@link MIN_POINTS_AFTER} after it (the first is skipped from 5 on). */
 const MIN_VAL_POINTS = 5;
-/** Validation points after the minimum before "turned up" can be said. */
+/**
+ * Validation points after the (smoothed) minimum before "turned up" or "stalled" can be said: with the
+ * minimum among the last 3 evaluations val is still at its best at the end (early stopping with the
+ * usual patience would not have stopped yet).
+ */
 const MIN_POINTS_AFTER = 3;
-/** Rise of val loss above its (smoothed) minimum, relative to the minimum, for a warning / an error. */
+/**
+ * Rise of val loss above its (smoothed) minimum, relative to the minimum, for a warning / an error.
+ * 5%: the least a user acts on (restoring the best checkpoint then saves 5%), a documented trade-off.
+ * 25%: the labelling rule's "clear" overfitting (rises of ~30%; 10-25% are debatable), where the last
+ * checkpoint is plainly worse than the best.
+ */
 const RISE_WARN = 0.05;
 const RISE_ERROR = 0.25;
-/** The rise must also exceed this many times the per-point noise of val loss. */
+/**
+ * The rise must also exceed this many times the per-point noise of val loss: the minimum of m noisy
+ * levels sits about sqrt(2 ln m) noise units below the true level (the expected maximum of m normals),
+ * 2.1-3.0 for 10-100 evaluations, so a smaller rise can be that selection bias alone.
+ */
 const NOISE_MULTIPLE = 2.5;
-/** Relative fall of train loss since the val minimum that counts as "train kept falling" (warning / error). */
+/**
+ * Relative fall of train loss since the val minimum that counts as "train kept falling" (warning /
+ * error): the same share as the val rise of a warning, so the gap widens because train improves while
+ * val worsens by comparable amounts, not because one curve drifts; twice that for an error.
+ */
 const TRAIN_FALL_WARN = 0.05;
 const TRAIN_FALL_ERROR = 0.1;
-/** Stall variant: val has not improved for this share of its points while train fell this much... */
+/**
+ * Stall variant: val has not improved for this share of its points while train fell this much: over a
+ * third of the run, longer than any usual early-stopping patience would wait.
+ */
 const STALL_SHARE = 0.35;
-/** ... over at least this many evaluations after the plateau starts (3 of 8 points is a curve still settling). */
+/** ... over at least this many evaluations after the plateau starts: the common early-stopping patience (3 of 8 points is a curve still settling). */
 const STALL_MIN_POINTS = 5;
+/** Train must have fallen this share meanwhile: four times the rise pattern's 5%, since a flat val adds no evidence of its own. */
 const STALL_TRAIN_FALL = 0.2;
-/** ...and the val - train gap grew by at least this share of the val level. */
+/** ...and the val - train gap grew by at least this share of the val level: twice the rise pattern's 5% for the same reason. */
 const STALL_GAP_GROWTH = 0.1;
-/** The stall starts where smoothed val first came within max(noise, this share of its minimum) of the minimum. */
+/** The stall starts where smoothed val first came within max(noise, this share of its minimum) of the minimum: 1%, the resolution a loss is read at (2-3 significant digits). */
 const PLATEAU_TOLERANCE = 0.01;
 
 const round = (x: number): number => Number(x.toPrecision(4));
@@ -72,12 +97,17 @@ function judge(ctx: CheckContext): Finding[] {
   const stallShare = (n - 1 - atPlateau.index) / (n - 1);
   // Only val above train is a generalisation gap: train falling to meet val (dropout, augmentation) is not.
   const gapGrowth = gapEnd - Math.max(0, atPlateau.gap);
+  // Stalled means not improving: a val slope over the plateau significantly below zero (one-sided 5%) is still progress.
+  const plateauTrend = tailTrend(t.steps.slice(atPlateau.index), t.values.slice(atPlateau.index), 1);
+  const stillImproving = plateauTrend !== null && plateauTrend.t <= -tCritical05(plateauTrend.n - 2);
 
   let severity: Severity | null = null;
   let ref = atMin;
   if (rose && riseRel >= RISE_ERROR && atMin.trainFall >= TRAIN_FALL_ERROR) severity = 'error';
   else if (rose && riseRel >= RISE_WARN && atMin.trainFall >= TRAIN_FALL_WARN) severity = 'warning';
   else if (
+    !stillImproving &&
+    t.pointsAfter >= MIN_POINTS_AFTER &&
     stallShare >= STALL_SHARE &&
     n - 1 - atPlateau.index >= STALL_MIN_POINTS &&
     atPlateau.trainFall >= STALL_TRAIN_FALL &&
@@ -122,6 +152,7 @@ function judge(ctx: CheckContext): Finding[] {
         gapEnd: round(gapEnd),
         stallShare: round(stallShare),
         stallShareThreshold: STALL_SHARE,
+        plateauValTrendT: plateauTrend ? round(plateauTrend.t) : null,
       },
       actions: [
         `keep the checkpoint from step ${t.bestStep} (early stopping on val loss with patience ~5 evaluations, restore best weights)`,
@@ -135,8 +166,9 @@ function judge(ctx: CheckContext): Finding[] {
 /**
  * C3 Overfitting, from train and validation loss (aligned by step; val may be per epoch, train per step).
  * Warning when val loss rose >= 5% above its smoothed minimum (and above its noise) while train kept
- * falling, or stalled for >= 35% of the run (and >= 5 evaluations) while train fell >= 20% and the gap widened; error when val
- * rose >= 25% while train fell >= 10%. No validation curve: no finding.
+ * falling, or stalled (no significant fall over the plateau, one-sided 5%; smoothed minimum >= 3
+ * evaluations before the end) for >= 35% of the run (and >= 5 evaluations) while train fell >= 20% and
+ * the gap widened; error when val rose >= 25% while train fell >= 10%. No validation curve: no finding.
  * @example
  * const findings = c3Overfitting.run({ run, curves: resolveCurves(run) });
  * findings[0]?.evidence.bestStep // the checkpoint to keep
