@@ -141,3 +141,19 @@ describe('diagnosis of runs it has never seen', () => {
     expect(findingsOf(dir).filter((f) => f.severity === 'error')).toEqual([]);
   });
 });
+
+describe('several fits appended to one log', () => {
+  it('tells the fits of a Keras CSV apart and says so, instead of calling the restart a divergence', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nndoctor-fits-'));
+    const fit = (n: number, seed: number): Series => ({ loss: curve(n, (i) => 0.3 + 2 * Math.exp(-i / 6), 0.01, seed), val_loss: curve(n, (i) => 0.4 + 2 * Math.exp(-i / 6), 0.01, seed + 1) });
+    const first = kerasCsv(fit(40, 1));
+    const second = kerasCsv(fit(25, 3)).split('\n').slice(1).join('\n'); // CSVLogger(append=True): no second header
+    await writeFile(join(dir, 'training.log'), first + second);
+    const { runs, problems } = await diagnosePaths([join(dir, 'training.log')]);
+    expect(problems).toEqual([]);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.notes.some((n) => /^loss: the log holds 2 fits .* the last fit is diagnosed/.test(n))).toBe(true);
+    expect(runs[0]?.findings.filter((f) => f.check === 'C2' || f.check === 'C9')).toEqual([]);
+    expect(runs[0]?.lastStep).toBe(39);
+  });
+});

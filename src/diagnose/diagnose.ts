@@ -111,7 +111,13 @@ export function lastStep(run: Run): number | null {
 function notes(curves: Curves, tags: CurveTags): string[] {
   const out: string[] = [];
   for (const c of Object.values(curves)) {
-    if (c && c.restarts.length > 0) {
+    if (!c || c.restarts.length === 0) continue;
+    const first = c.steps[0];
+    if (first !== undefined && c.restarts.some((r) => r <= first)) {
+      // Steps starting again from the beginning: another fit appended to the same log (Keras
+      // CSVLogger(append=True), a second fit() in a notebook), not a resumed run and not a divergence.
+      out.push(`${c.tag}: the log holds ${c.restarts.filter((r) => r <= first).length + 1} fits (the steps start again from ${first}); the last fit is diagnosed and the earlier ones are left out`);
+    } else {
       out.push(`${c.tag}: the log restarts at step${c.restarts.length > 1 ? 's' : ''} ${c.restarts.join(', ')}; older points from there on were replaced by the newer ones (as TensorBoard does)`);
     }
   }
