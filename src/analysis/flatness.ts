@@ -53,7 +53,10 @@ export function flatness(values: readonly number[]): Flatness | null {
   const start = median(xs.slice(0, k));
   const end = median(xs.slice(n - k));
   const maxAbs = xs.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const scale = Math.abs(start) > 1e-12 * Math.max(1, maxAbs) ? Math.abs(start) : maxAbs > 0 ? maxAbs : 1;
+  // A start that is ~0 next to the curve's typical magnitude (median |value|, which spikes of 1e11x a
+  // 0.03 loss do not move) cannot be the scale: an offset curve crossing zero uses its largest |value|.
+  const typical = median(xs.map((v) => Math.abs(v)));
+  const scale = Math.abs(start) > 1e-12 * Math.max(1, typical) ? Math.abs(start) : maxAbs > 0 ? maxAbs : 1;
   const w = autoWindow(n);
   const smoothed = medianSmooth(xs, w);
   const range = quantile(smoothed, 0.95) - quantile(smoothed, 0.05);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chanceForStart, chanceLevels, classesFromMeta, parkedAt } from './reference-levels.js';
+import { chanceForStart, chanceLevels, classesFromMeta, doubleSoftmaxFloor, parkedAt } from './reference-levels.js';
 
 describe('reference levels', () => {
   it('reads the class count from metadata', () => {
@@ -30,5 +30,12 @@ describe('chanceForStart', () => {
     expect(chanceForStart(2.0, chanceLevels(new Map()), 0.06)?.name).toBe('ln(5)');
     expect(chanceForStart(0.5, chanceLevels(new Map()), 0.06)).toBeNull();
     expect(chanceForStart(5, chanceLevels(new Map([['num_classes', 10]])), 0.06)?.name).toBe('ln(10)');
+  });
+});
+
+describe('doubleSoftmaxFloor', () => {
+  it('is ln(1 + (C-1)/e): 1.461 for 10 classes, 0.313 for binary', () => {
+    expect(doubleSoftmaxFloor(10)).toBeCloseTo(1.4612, 4);
+    expect(doubleSoftmaxFloor(2)).toBeCloseTo(0.3133, 4);
   });
 });

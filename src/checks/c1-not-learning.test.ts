@@ -1,4 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { discoverRuns } from '../formats/discover.js';
+import { readers } from '../formats/index.js';
+import { loadRun } from '../formats/load.js';
+import { resolveCurves } from '../telemetry/curves.js';
+import type { Run } from '../telemetry/run.js';
 import { curve, runFrom } from '../test-support/runs.js';
 import { ctxOf, flatAt, healthyShapes, lateDrop, nanAt, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
 import { c1NotLearning } from './c1-not-learning.js';
@@ -22,6 +28,13 @@ describe('C1 not learning', () => {
     ];
     it.each(valid)('%s', (_name, build) => {
       expect(run(build())).toEqual([]);
+    });
+
+    it('a noisy per-batch train loss that falls significantly beside a flat validation loss is not C1 (it learns the train set)', () => {
+      const steps = Array.from({ length: 40 }, (_, i) => 49 + 50 * i);
+      const train = curve(40, (i) => 1.6 - 0.8 * (i / 40), 0.3, 71);
+      const valSteps = Array.from({ length: 10 }, (_, k) => 199 + 200 * k);
+      expect(run(runWith({ train_loss: { steps, values: train }, valid_loss: { steps: valSteps, values: valSteps.map(() => 1.05) } }))).toEqual([]);
     });
 
     it('returns nothing without a train loss', () => {
@@ -126,10 +139,140 @@ describe('C1 not learning', () => {
       expect(f?.steps).toEqual([0, 159]);
     });
 
+    it('7 epoch points at global steps 3..27 (4 steps per epoch) are judged: the epoch counter says each point is an epoch', () => {
+      const steps = [3, 7, 11, 15, 19, 23, 27];
+      const r = runWith({ train_loss: { steps, values: [1.155, 1.155, 1.166, 1.149, 1.156, 1.156, 1.161] }, epoch: { steps, values: [0, 1, 2, 3, 4, 5, 6] } });
+      const [f] = run(r);
+      expect(f?.severity).not.toBe('info');
+      expect(f?.evidence['insufficientData']).toBeUndefined();
+      expect(f?.steps).toEqual([3, 27]);
+      // the same points without an epoch counter are the first 27 steps of a young run
+      expect(run(runWith({ train_loss: { steps, values: [1.155, 1.155, 1.166, 1.149, 1.156, 1.156, 1.161] } }))[0]?.evidence['insufficientData']).toBe(true);
+    });
+
+    it('a step counter that repeats (3 losses per step: the writer was given the epoch) is judged like epochs', () => {
+      const steps = Array.from({ length: 30 }, (_, i) => Math.floor(i / 3));
+      const values = curve(30, () => 1.49, 0.01, 72);
+      const [f] = run(runWith({ batch_loss: { steps, values } }));
+      expect(f?.evidence['insufficientData']).toBeUndefined();
+      expect(f?.severity).toBe('warning');
+    });
+
+    it('validation flat from its first evaluation while the per-batch train loss is noise around one level is a warning (standardised regression)', () => {
+      const steps = Array.from({ length: 15 }, (_, i) => 49 + 50 * i);
+      const train = [1.757, 0.6945, 0.6343, 0.7767, 1.163, 0.5758, 0.3178, 0.4269, 0.8431, 2.323, 0.8176, 0.438, 2.308, 0.4878, 0.8061];
+      const valSteps = [93, 187, 281, 375, 469, 563, 657, 751];
+      const valid = [1.054, 1.05, 1.049, 1.049, 1.048, 1.047, 1.047, 1.047];
+      const [f] = run(runWith({ train_loss: { steps, values: train }, valid_loss: { steps: valSteps, values: valid } }));
+      expect(f?.severity).toBe('warning');
+      expect(f?.steps).toEqual([93, 751]);
+      expect(f?.evidence).toMatchObject({ pattern: 'flat-with-validation', trainShiftThreshold: 2 });
+      expect(Math.abs(f?.evidence['trainShiftT'] as number)).toBeLessThan(2);
+      expect(f?.message).toMatch(/valid_loss stays flat from its first evaluation at step 93 to 751.*train_loss is noise around one level.*neither split improves/);
+    });
+
+    it('validation parked at ln 2 for every evaluation while a Bayesian train loss (with its KL term) falls from 2.9 to ~0.75 is an error', () => {
+      const steps = Array.from({ length: 30 }, (_, i) => 493 + 988 * i);
+      const train = steps.map((_, i) => (i === 0 ? 2.94 : i === 1 ? 1.2 : 0.75 + 0.03 * Math.sin(i * 1.7)));
+      const valid = steps.map((_, i) => 0.6932 + 0.0001 * Math.cos(i));
+      const [f] = run(runWith({ train_loss_epoch: { steps, values: train }, val_loss: { steps, values: valid } }));
+      expect(f?.severity).toBe('error');
+      expect(f?.evidence).toMatchObject({ pattern: 'validation-at-chance', referenceName: 'ln(2)' });
+      // a train loss that learned past chance (0.3) beside a validation loss at ln 2 is memorisation, not C1
+      const memorised = steps.map((_, i) => (i < 3 ? 0.69 : 0.3));
+      expect(run(runWith({ train_loss_epoch: { steps, values: memorised }, val_loss: { steps, values: valid } }))).toEqual([]);
+    });
+
+    it('train and validation losses identical to the 4th digit and flat (triplet embeddings collapsed onto the margin 1.0) is a warning', () => {
+      const train = [1.794, 1.158, 1.042, 1.015, 1.011, 1.008, 1.006, 1.005, 1.005, 1.004, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.002, 1.002, 1.002];
+      const valid = [1.32, 1.076, 1.017, 1.014, 1.008, 1.006, 1.004, 1.004, 1.004, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.003, 1.002, 1.003, 1.002, 1.002];
+      const [f] = run(runWith({ train_loss: train, valid_loss: valid }, {}, 'epoch'));
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence).toMatchObject({ pattern: 'collapsed', gapThreshold: 0.001 });
+      expect(f?.steps).toEqual([12, 24]);
+      // a converged model whose validation sits 2% above its train loss is not collapsed
+      expect(run(runWith({ train_loss: train, valid_loss: valid.map((v) => v * 1.02) }, {}, 'epoch'))).toEqual([]);
+    });
+
+    it('a loss that falls from a huge first value (2e11) to 0.03 and then wobbles learned: not flat from the start', () => {
+      const values = [2.1e11, ...curve(200, (i) => 0.03 - 0.005 * (i / 200), 0.1, 73)];
+      expect(run(runWith({ mean_loss: values }, {}, 'epoch'))).toEqual([]);
+    });
+
+    it('a loss that falls at its first point (4.2e24 -> 1.57e24) and then does not move at all is stuck', () => {
+      const values = [4.2e24, 1.567e24, 1.567e24, ...Array.from({ length: 77 }, () => 1.571e24)];
+      const [f] = run(runWith({ mean_loss: values }, {}, 'epoch'));
+      expect(f?.severity).toBe('error');
+      expect(f?.message).toMatch(/does not move at all/);
+    });
+
+    it('a loss that jumps up at its first point and then stays (a saturated clamped term) is a rise (C2), not C1', () => {
+      const values = [0.609, ...curve(60, () => 16.0, 0.002, 74)];
+      expect(run(runWith({ train_loss: values }, {}, 'epoch'))).toEqual([]);
+    });
+
+    it('a per-step language-model loss parked at 2.27, 1.6% below ln 10 with 6% noise, is not parked at chance (significantly below it)', () => {
+      const values = curve(1000, (i) => 2.265 + 0.75 * Math.exp(-i / 60), 0.1, 75);
+      expect(run(runWith({ loss: values }))).toEqual([]);
+    });
+
     it('says too little data for a single point', () => {
       const [f] = run(runWith({ 'train/loss': [0.9] }));
       expect(f?.severity).toBe('info');
       expect(f?.evidence['insufficientData']).toBe(true);
     });
+  });
+});
+
+/** Real runs from the hand-labelled set (../shared), each read the way the CLI reads it. */
+const real = (rel: string): string => fileURLToPath(new URL(`../../../shared/data/real-labelled/${rel}`, import.meta.url));
+async function loadReal(rel: string): Promise<Run> {
+  const { runs } = await discoverRuns([real(rel)], readers);
+  return (await loadRun(runs[0] as (typeof runs)[number])).run;
+}
+
+describe('C1 on real runs', () => {
+  const runs = new Map<string, Run>();
+  const cases = {
+    irisStuck: 'tensorboard/henry_tabular/lightning_logs/version_13',
+    meanOnly: 'tensorboard/henry_tabular/lightning_logs/version_33',
+    irisLearning: 'tensorboard/henry_tabular/lightning_logs/version_17',
+    bayesianAtChance: 'lightning_csv/hmnn_binary/lightning_logs/version_8/metrics.csv',
+    tripletCollapsed: 'lightning_csv/anime_triplet_6a0dc32/loss_history.csv',
+    pinnSpikes: 'lightning_csv/oedometer_pinn/lightning_logs/version_21/metrics.csv',
+    pinnStuck: 'lightning_csv/oedometer_pinn/lightning_logs/version_7/metrics.csv',
+    llamaPlateau: 'hf_keras_mlflow/tinyllamaclin/outputs/checkpoint-1000/trainer_state.json',
+    domainSaturated: 'lightning_csv/camels_ch_lstm/lightning_logs/version_300/metrics.csv',
+    yoloContinuation: 'tensorboard/fsoco_yolov5/runs/train/exp10',
+  } as const;
+  beforeAll(async () => {
+    for (const [k, rel] of Object.entries(cases)) runs.set(k, await loadReal(rel));
+  });
+  const check = (k: keyof typeof cases) => {
+    const r = runs.get(k) as Run;
+    return c1NotLearning.run({ run: r, curves: resolveCurves(r) });
+  };
+
+  it('fires on Iris stuck at 1.155 for 7 epochs of 4 steps (Lightning TensorBoard, epoch tag)', () => {
+    const [f] = check('irisStuck');
+    expect(f?.evidence['insufficientData']).toBeUndefined();
+    expect(['warning', 'error']).toContain(f?.severity);
+  });
+  it('fires on a standardised regression whose validation stays at 1.02-1.08 while per-50-step train losses jump 0.24-2.17', () => {
+    expect(check('meanOnly')[0]?.evidence['pattern']).toBe('flat-with-validation');
+  });
+  it('fires on validation at ln 2 for 50 epochs (Bayesian MLP), triplet embeddings collapsed on the margin, and a PINN stuck at 1.57e24', () => {
+    expect(check('bayesianAtChance')[0]?.evidence['pattern']).toBe('validation-at-chance');
+    expect(check('tripletCollapsed')[0]?.evidence['pattern']).toBe('collapsed');
+    expect(check('pinnStuck')[0]?.severity).toBe('error');
+  });
+  it('stays quiet on a PINN that fell from 2e11 to 0.03 (blow-ups later), a TinyLlama plateau near ln 10, and a loss that jumped to a saturated 16', () => {
+    expect(check('pinnSpikes')).toEqual([]);
+    expect(check('llamaPlateau')).toEqual([]);
+    expect(check('domainSaturated')).toEqual([]);
+  });
+  it('stays quiet on Iris that learns (valid accuracy 0.17 -> 0.93) and on a YOLO fine-tune continuation', () => {
+    expect(check('irisLearning')).toEqual([]);
+    expect(check('yoloContinuation')).toEqual([]);
   });
 });

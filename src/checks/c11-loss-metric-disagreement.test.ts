@@ -24,12 +24,28 @@ ruleTable(c11LossMetricDisagreement, {
       name: 'plain overfitting: val loss up and val accuracy down (C3, not C11)',
       run: runFrom({ val_loss: curve(N, overconfident, 0.01, 3), val_accuracy: jitter((e) => (e <= 15 ? acc(e) : acc(15) - 0.003 * (e - 15)), 0.003, 4) }, epochs),
     },
+    {
+      name: 'over-confidence while the train loss keeps falling is overfitting (C3 reports it): val loss up 30% from epoch 15, val accuracy still creeping up',
+      run: runFrom({ loss: curve(N, loss, 0.01, 1), accuracy: jitter(acc, 0.003, 2), val_loss: curve(N, overconfident, 0.01, 3), val_accuracy: jitter((e) => 0.6 + 0.3 * (e / N), 0.004, 4) }, epochs),
+    },
+    {
+      name: 'val loss 0.32 -> 0.11 while val accuracy 0.965 -> 0.971 (17% of the remaining error: a metric near its bound moves little)',
+      run: runFrom({ val_loss: curve(N, (e) => 0.11 + 0.21 * Math.exp(-e / 5), 0.01, 5), val_accuracy: jitter((e) => 0.971 - 0.006 * Math.exp(-e / 5), 0.0003, 6) }, epochs),
+    },
+    {
+      name: 'segmentation: val loss -24% while val accuracy 0.9858 -> 0.9884 (18% of its room to 1)',
+      run: runFrom({ val_loss: curve(N, (e) => 0.0345 + 0.011 * Math.exp(-e / 6), 0.01, 7), val_accuracy: jitter((e) => 0.9884 - 0.0026 * Math.exp(-e / 6), 0.00005, 8) }, epochs),
+    },
+    {
+      name: 'train accuracy at 1.0 from epoch 1 while the train loss keeps falling: a saturated metric cannot improve',
+      run: runFrom({ loss: curve(N, (e) => 0.7 * Math.exp(-e / 5), 0.01, 9), accuracy: [0.5, ...Array.from({ length: N - 1 }, () => 1)] }, epochs),
+    },
     { name: 'too few points', run: runFrom({ val_loss: [1, 0.8, 0.9], val_accuracy: [0.5, 0.6, 0.7] }, epochs) },
   ],
   invalid: [
     {
-      name: 'over-confidence: val loss up 30% from epoch 15 while val accuracy still improves',
-      run: runFrom({ loss: curve(N, loss, 0.01, 1), accuracy: jitter(acc, 0.003, 2), val_loss: curve(N, overconfident, 0.01, 3), val_accuracy: jitter((e) => 0.6 + 0.3 * (e / N), 0.004, 4) }, epochs),
+      name: 'over-confidence: val loss up 30% from epoch 15 while val accuracy still improves, and the train loss does not fall meanwhile',
+      run: runFrom({ loss: curve(N, (e) => (e <= 10 ? loss(e) : loss(10)), 0.01, 1), val_loss: curve(N, overconfident, 0.01, 3), val_accuracy: jitter((e) => 0.6 + 0.3 * (e / N), 0.004, 4) }, epochs),
       findings: [
         {
           severity: 'warning',

@@ -1,6 +1,9 @@
 /**
- * C11 Loss/metric disagreement: the loss and the metric that matters tell different stories. The classic
- * case is over-confidence: validation loss turns up while validation accuracy still improves.
+ * C11 Loss/metric disagreement: the loss and the metric that matters tell different stories, clearly and
+ * over the run, not as a late wobble. Over-confidence (validation loss turns up while validation accuracy
+ * still improves) is C11's only where the train loss does not explain it: beside a train loss that keeps
+ * falling it is the early phase of overfitting, which C3 reports. A metric near its bound (accuracy 0.97)
+ * is judged by the room it has left, not by its level.
  */
 import { diffNoise } from '../analysis/noise.js';
 import { binnedMeans, blockMeans } from '../analysis/resample.js';
@@ -18,9 +21,21 @@ const LOSS_MOVE = 0.05;
 const LOSS_NOISE_MULTIPLE = 2.5;
 /** "Loss improves a lot" for the loss-improves-metric-does-not case. */
 const LOSS_BIG_IMPROVEMENT = 0.2;
-/** A metric move counts when it exceeds this many times its noise and this share of its level. */
+/**
+ * A metric move counts when it exceeds this many times its noise and this share of its scale: the room
+ * left to its bound for a higher-is-better metric in [0, 1] (accuracy 0.965 -> 0.971 is 17% of the
+ * remaining error, not 0.6% of the level), otherwise its level.
+ */
 const METRIC_NOISE_MULTIPLE = 2;
 const METRIC_MOVE = 0.01;
+/**
+ * Over-confidence is C11's only where the train loss does not explain it: a train loss that fell by
+ * this share (the loss-move threshold) while validation loss rose is overfitting, C3's finding, whose
+ * usual early phase is exactly a validation accuracy that still creeps up.
+ */
+const TRAIN_FALL = LOSS_MOVE;
+/** Train points needed after the validation minimum to see whether the train loss kept falling. */
+const TRAIN_POINTS_AFTER = 2;
 
 const round = (x: number): number => Number(x.toPrecision(4));
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
@@ -50,7 +65,44 @@ function levelAt(values: readonly number[], i: number, k: number): number {
   return median(values.slice(Math.max(0, i - h), Math.min(values.length, i + h + 1)));
 }
 
-function judgePair(loss: Curve, metric: MetricCurve): Finding | null {
+/**
+ * The scale a metric's move is judged against: the room to its bound 1 for a higher-is-better metric
+ * whose values all lie in [0, 1] (accuracy, F1, AUC, IoU), else its level.
+ */
+function metricScale(values: readonly number[], higherIsBetter: boolean, start: number, level: number): number {
+  const bounded = higherIsBetter && values.every((v) => v >= 0 && v <= 1);
+  return Math.max(bounded ? 1 - start : level, Number.MIN_VALUE);
+}
+
+/** A bounded metric that starts within this of its bound (1% of its [0, 1] range) has no room left to improve: not judged. */
+const SATURATED_ROOM = METRIC_MOVE;
+
+/**
+ * Whether the train loss explains a validation loss that rose after `minStep`: it kept falling (by
+ * {@link TRAIN_FALL} of its level) from there to the end (overfitting), or it has too few points after
+ * `minStep` to rule that out. No train loss explains nothing.
+ */
+function overfittingExplains(train: Curve | null, minStep: number): boolean {
+  if (!train) return false;
+  const steps: number[] = [];
+  const values: number[] = [];
+  train.steps.forEach((s, i) => {
+    const v = train.values[i] as number;
+    if (Number.isFinite(v)) {
+      steps.push(s);
+      values.push(v);
+    }
+  });
+  const after = steps.filter((s) => s > minStep).length;
+  if (after < TRAIN_POINTS_AFTER) return true;
+  const at = steps.findIndex((s) => s >= minStep);
+  const i = at < 0 ? steps.length - 1 : at;
+  const atMin = levelAt(values, i, 3);
+  const end = median(values.slice(-Math.min(3, after)));
+  return atMin - end >= TRAIN_FALL * Math.abs(atMin);
+}
+
+function judgePair(loss: Curve, metric: MetricCurve, train: Curve | null): Finding | null {
   const p = align(loss, metric);
   const n = p.steps.length;
   if (n < MIN_POINTS) return null;
@@ -59,14 +111,14 @@ function judgePair(loss: Curve, metric: MetricCurve): Finding | null {
   const metricNoise = diffNoise(p.metric.slice(Math.floor(n / 3)));
   const metricLevel = Math.max(Math.abs(median(p.metric)), Number.MIN_VALUE);
   const metricEnd = median(p.metric.slice(n - tail));
-  const improved = (from: number): boolean => dir * (metricEnd - from) > Math.max(METRIC_NOISE_MULTIPLE * metricNoise, METRIC_MOVE * metricLevel);
+  const improved = (from: number): boolean => dir * (metricEnd - from) > Math.max(METRIC_NOISE_MULTIPLE * metricNoise, METRIC_MOVE * metricScale(p.metric, metric.higherIsBetter, from, metricLevel));
   const base = {
     tags: [loss.tag, metric.tag],
     actions: [] as string[],
   };
   // Over-confidence: the loss turned up after its minimum while the metric kept improving.
   const t = turnaround(p.steps, p.loss);
-  if (t && t.pointsAfter >= 3) {
+  if (t && t.pointsAfter >= 3 && !overfittingExplains(train, t.minStep)) {
     const metricAtMin = levelAt(p.metric, t.minIndex, tail);
     const lossRose = t.rise > Math.max(LOSS_MOVE * Math.abs(t.minValue), LOSS_NOISE_MULTIPLE * t.noise);
     if (lossRose && improved(metricAtMin)) {
@@ -106,13 +158,15 @@ function judgePair(loss: Curve, metric: MetricCurve): Finding | null {
   const lossGain = (lossStart - lossEnd) / Math.max(Math.abs(lossStart), Number.MIN_VALUE);
   const metricStart = median(p.metric.slice(0, head));
   const metricGain = dir * (metricEnd - metricStart);
-  if (lossGain >= LOSS_BIG_IMPROVEMENT && lossStart - lossEnd > LOSS_NOISE_MULTIPLE * lossNoise && metricGain <= Math.max(METRIC_MOVE * metricLevel, METRIC_NOISE_MULTIPLE * metricNoise)) {
+  const scale = metricScale(p.metric, metric.higherIsBetter, metricStart, metricLevel);
+  const saturated = metric.higherIsBetter && p.metric.every((v) => v >= 0 && v <= 1) && scale <= SATURATED_ROOM;
+  if (!saturated && lossGain >= LOSS_BIG_IMPROVEMENT && lossStart - lossEnd > LOSS_NOISE_MULTIPLE * lossNoise && metricGain <= Math.max(METRIC_MOVE * scale, METRIC_NOISE_MULTIPLE * metricNoise)) {
     return makeFinding(c11LossMetricDisagreement, {
       ...base,
       severity: 'warning',
       message:
         `${loss.tag} improved ${pct(lossGain)} (${round(lossStart)} -> ${round(lossEnd)}) but ${metric.tag} did not ` +
-        `(${round(metricStart)} -> ${round(metricEnd)}, ${metricGain <= 0 ? 'worse or flat' : `only ${pct(metricGain / metricLevel)}`}): the loss does not measure what the metric does.`,
+        `(${round(metricStart)} -> ${round(metricEnd)}, ${metricGain <= 0 ? 'worse or flat' : `only ${pct(metricGain / scale)} of its ${scale === metricLevel ? 'level' : 'room to 1'}`}): the loss does not measure what the metric does.`,
       steps: [p.steps[0] as number, p.steps[n - 1] as number],
       evidence: {
         pattern: 'loss-down-metric-flat',
@@ -122,7 +176,8 @@ function judgePair(loss: Curve, metric: MetricCurve): Finding | null {
         lossImprovementThreshold: LOSS_BIG_IMPROVEMENT,
         metricStart: round(metricStart),
         metricEnd: round(metricEnd),
-        metricImprovementRelative: round(metricGain / metricLevel),
+        metricImprovementRelative: round(metricGain / scale),
+        metricScale: round(scale),
         metricMoveThreshold: METRIC_MOVE,
         metricNoise: round(metricNoise),
         metricNoiseMultiple: METRIC_NOISE_MULTIPLE,
@@ -141,9 +196,9 @@ function judgePair(loss: Curve, metric: MetricCurve): Finding | null {
 function judge(ctx: CheckContext): Finding[] {
   const { valLoss, valMetric, trainLoss, trainMetric } = ctx.curves;
   const out: Finding[] = [];
-  for (const [loss, metric] of [[valLoss, valMetric], [trainLoss, trainMetric]] as const) {
+  for (const [loss, metric, train] of [[valLoss, valMetric, trainLoss], [trainLoss, trainMetric, null]] as const) {
     if (!loss || !metric) continue;
-    const f = judgePair(loss, metric);
+    const f = judgePair(loss, metric, train);
     if (f) out.push(f);
   }
   return out;
@@ -151,8 +206,10 @@ function judge(ctx: CheckContext): Finding[] {
 
 /**
  * C11 Loss/metric disagreement, per split (val first, then train). Warning when the loss rose >= 5%
- * (and 2.5x its noise) after its minimum while the metric still improved (over-confidence), or when the
- * loss improved >= 20% over the run while the metric did not improve by more than max(1% of its level, 2x its noise).
+ * (and 2.5x its noise) after its minimum while the metric still improved (over-confidence) and the
+ * train loss did not keep falling meanwhile (that is overfitting, C3), or when the loss improved >= 20%
+ * over the run while the metric did not improve by more than max(1% of its scale, 2x its noise); the
+ * scale of a higher-is-better metric in [0, 1] is its room to 1, otherwise its level.
  * @example
  * c11LossMetricDisagreement.run({ run, curves: resolveCurves(run) })[0]?.evidence.pattern // 'loss-up-metric-up'
  */

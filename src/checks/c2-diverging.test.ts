@@ -8,6 +8,17 @@ const range = (n: number, f: (i: number) => number): number[] => Array.from({ le
 
 describe('C2 diverging', () => {
   describe('valid: must not fire', () => {
+    it('an ELBO whose total rises with a KL warm-up while its NLL term holds (hmnn v114) is no divergence', () => {
+      const n = 100;
+      const beta = range(n, (i) => Math.min(1, i / 50));
+      const nll = curve(n, (i) => 0.35 + 0.3 * Math.exp(-i / 10), 0.02, 5);
+      const kl = curve(n, () => 60, 0.5, 6);
+      const total = range(n, (i) => (nll[i] as number) + (beta[i] as number) * (kl[i] as number));
+      expect(run(runWith({ train_loss_epoch: total, train_nll_epoch: nll, train_kl_epoch: kl }))).toEqual([]);
+      // The same total without the data term logged is a rise like any other.
+      expect(run(runWith({ train_loss_epoch: total }))[0]?.check).toBe('C2');
+    });
+
     it('a loss falling over ten decades with noise of a decade is no divergence', () => {
       const v = range(400, (i) => 10 ** (11 - i / 40 + Math.sin(i * 1.7)));
       expect(run(runWith({ mean_loss: v }))).toEqual([]);

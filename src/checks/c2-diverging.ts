@@ -11,6 +11,10 @@ import { diffNoise } from '../analysis/noise.js';
 import { quantile } from '../analysis/robust.js';
 import { autoWindow, medianSmooth } from '../analysis/smooth.js';
 import type { Finding } from '../findings/finding.js';
+import type { Curve } from '../telemetry/curves.js';
+import { toCurve } from '../telemetry/curves.js';
+import type { Run } from '../telemetry/run.js';
+import { classifyTag, tagWords } from '../telemetry/tags.js';
 import type { Check } from './check.js';
 import { makeFinding } from './check.js';
 
@@ -52,47 +56,17 @@ export const c2Diverging: Check = {
   run(ctx): Finding[] {
     const loss = ctx.curves.trainLoss;
     if (!loss) return [];
-    // A NaN is C6's finding; the blow-up right before it is the same event, so it is left out here.
-    const prefix = finitePrefix(loss, true);
-    if (prefix.values.length < 3) return [];
-    const { steps, values } = decimate(prefix.steps, prefix.values);
-    const n = values.length;
-    // Epoch-level curves (under 8 points) are averages already; longer ones are median-smoothed.
-    const w = n < 8 ? 1 : Math.max(3, autoWindow(n));
-    const s = medianSmooth(values, w);
-    const decades = decadesRise(values, w, tailCountOf(n));
-    let minIndex = 0;
-    let peakBefore = s[0] as number;
-    for (let i = 1; i < n; i++) {
-      if ((s[i] as number) < (s[minIndex] as number)) minIndex = i;
-    }
-    const tailCount = tailCountOf(n);
-    if (decades !== null && n - 1 - decades.minIndex >= tailCount && decades.rise >= C2_ERROR_DECADES && decades.rise > C2_NOISE_SIGMAS * decades.standardError) {
-      // Judged on the log curve: the minimum and the held level are those of the log-smoothed curve.
-      minIndex = decades.minIndex;
-    } else if (n - 1 - minIndex < tailCount) return [];
-    const byDecades = decades !== null && decades.minIndex === minIndex && decades.rise >= C2_ERROR_DECADES && decades.rise > C2_NOISE_SIGMAS * decades.standardError;
-    const minValue = byDecades && decades ? decades.minValue : (s[minIndex] as number);
-    for (let i = 0; i <= minIndex; i++) peakBefore = Math.max(peakBefore, s[i] as number);
-    const tailValues = values.slice(n - tailCount);
-    // The level the curve is held at: a low quantile of the last points, so one bad batch at the end does not count.
-    const held = quantile(tailValues, 0.25);
-    const rise = held - minValue;
-    const initialDrop = Math.max(0, peakBefore - minValue);
-    const scale = Math.max(initialDrop, C2_LEVEL_FLOOR * Math.abs(minValue), 1e-12);
-    const relativeRise = rise / scale;
-    // Short epoch-level curves are averages: their point-to-point changes are trend, not noise.
-    const sigma = n < 8 ? 0 : diffNoise(values);
-    const noise = Number.isFinite(sigma) ? sigma : 0;
-    const standardError = 1.25 * noise * Math.sqrt(1 / tailCount + 1 / w);
-    if (!byDecades && (relativeRise < C2_WARNING_RISE || rise <= C2_NOISE_SIGMAS * standardError)) return [];
-    const fromStep = steps[minIndex] as number;
-    const toStep = steps[n - 1] as number;
+    const rise = measureRise(loss);
+    if (!rise) return [];
+    const { fromStep, toStep, minValue, held, relativeRise, initialDrop, noise, byDecades, decades } = rise;
     const lr = lrFor(loss, ctx.curves.lr);
     // A rise the schedule explains (warm restart, one-cycle ramp) is by design; an abrupt jump far above
     // any rate used before is not a schedule: it is the likely cause, and the finding says so.
     const spike = lr ? lrSpike(lr, fromStep, toStep) : null;
     if (lr && spike === null && lrRose(lr, fromStep, toStep)) return [];
+    // A rise that the data term of the objective does not share is the weight of a regulariser growing
+    // on schedule (KL warm-up / beta annealing of an ELBO: total = NLL + beta * KL), not divergence.
+    if (dataTermsHold(ctx.run, loss.tag, fromStep)) return [];
     const error = byDecades || relativeRise >= C2_ERROR_RISE;
     const threshold = error ? C2_ERROR_RISE : C2_WARNING_RISE;
     const base = byDecades && decades
@@ -154,4 +128,81 @@ function decadesRise(values: readonly number[], w: number, tailCount: number): {
   const sigma = logs.length < 8 ? 0 : diffNoise(logs);
   const standardError = 1.25 * (Number.isFinite(sigma) ? sigma : 0) * Math.sqrt(1 / tailCount + 1 / w);
   return { rise: held - low, minIndex, minValue: 10 ** low, standardError };
+}
+
+/** How a loss curve rose from its minimum to where it is held at the end. */
+interface Rise {
+  readonly fromStep: number;
+  readonly toStep: number;
+  readonly minValue: number;
+  readonly held: number;
+  readonly relativeRise: number;
+  readonly initialDrop: number;
+  readonly noise: number;
+  readonly byDecades: boolean;
+  readonly decades: ReturnType<typeof decadesRise>;
+}
+
+/** The sustained rise of `loss` after its minimum when it clears the thresholds, else null. */
+function measureRise(loss: Curve): Rise | null {
+  // A NaN is C6's finding; the blow-up right before it is the same event, so it is left out here.
+  const prefix = finitePrefix(loss, true);
+  if (prefix.values.length < 3) return null;
+  const { steps, values } = decimate(prefix.steps, prefix.values);
+  const n = values.length;
+  // Epoch-level curves (under 8 points) are averages already; longer ones are median-smoothed.
+  const w = n < 8 ? 1 : Math.max(3, autoWindow(n));
+  const s = medianSmooth(values, w);
+  const decades = decadesRise(values, w, tailCountOf(n));
+  let minIndex = 0;
+  let peakBefore = s[0] as number;
+  for (let i = 1; i < n; i++) {
+    if ((s[i] as number) < (s[minIndex] as number)) minIndex = i;
+  }
+  const tailCount = tailCountOf(n);
+  if (decades !== null && n - 1 - decades.minIndex >= tailCount && decades.rise >= C2_ERROR_DECADES && decades.rise > C2_NOISE_SIGMAS * decades.standardError) {
+    // Judged on the log curve: the minimum and the held level are those of the log-smoothed curve.
+    minIndex = decades.minIndex;
+  } else if (n - 1 - minIndex < tailCount) return null;
+  const byDecades = decades !== null && decades.minIndex === minIndex && decades.rise >= C2_ERROR_DECADES && decades.rise > C2_NOISE_SIGMAS * decades.standardError;
+  const minValue = byDecades && decades ? decades.minValue : (s[minIndex] as number);
+  for (let i = 0; i <= minIndex; i++) peakBefore = Math.max(peakBefore, s[i] as number);
+  const tailValues = values.slice(n - tailCount);
+  // The level the curve is held at: a low quantile of the last points, so one bad batch at the end does not count.
+  const held = quantile(tailValues, 0.25);
+  const rise = held - minValue;
+  const initialDrop = Math.max(0, peakBefore - minValue);
+  const scale = Math.max(initialDrop, C2_LEVEL_FLOOR * Math.abs(minValue), 1e-12);
+  const relativeRise = rise / scale;
+  // Short epoch-level curves are averages: their point-to-point changes are trend, not noise.
+  const sigma = n < 8 ? 0 : diffNoise(values);
+  const noise = Number.isFinite(sigma) ? sigma : 0;
+  const standardError = 1.25 * noise * Math.sqrt(1 / tailCount + 1 / w);
+  if (!byDecades && (relativeRise < C2_WARNING_RISE || rise <= C2_NOISE_SIGMAS * standardError)) return null;
+  return { fromStep: steps[minIndex] as number, toStep: steps[n - 1] as number, minValue, held, relativeRise, initialDrop, noise, byDecades, decades };
+}
+
+/**
+ * Words naming the data-fit term of a composite objective (negative log-likelihood, reconstruction,
+ * cross-entropy), as logged next to the total by ELBO-style models (`train_nll_epoch` beside
+ * `train_kl_epoch` and `train_loss_epoch`).
+ */
+const DATA_TERM_WORDS = new Set(['nll', 'recon', 'reconstruction', 'likelihood', 'rec', 'ce', 'xent']);
+
+/**
+ * Whether the run logs a data-fit term of the train loss (same split, a word of
+ * {@link DATA_TERM_WORDS}) whose own curve does not rise over the same steps.
+ */
+function dataTermsHold(run: Run, lossTag: string, fromStep: number): boolean {
+  const split = classifyTag(lossTag).split;
+  for (const series of run.scalars.values()) {
+    if (series.tag === lossTag || series.values.length < 3) continue;
+    const info = classifyTag(series.tag);
+    if (info.kind !== 'loss' || info.split !== split) continue;
+    if (!tagWords(series.tag).some((w) => DATA_TERM_WORDS.has(w))) continue;
+    const term = toCurve(series);
+    if (term.steps[term.steps.length - 1] === undefined || (term.steps[term.steps.length - 1] as number) <= fromStep) continue;
+    if (measureRise(term) === null) return true;
+  }
+  return false;
 }

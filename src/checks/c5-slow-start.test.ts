@@ -26,6 +26,14 @@ describe('C5 slow start', () => {
         'plateau during a long linear warm-up',
         () => runWith({ 'train/loss': curve(600, plateauThenDrop, 0.1, 25), lr: range(600, (i) => (i < 300 ? (1e-3 * i) / 300 : 1e-3)) }),
       ],
+      [
+        'a hump before the fall (resumed run: 0.46 -> 0.67 -> 0.44 over the first 20%, then a slow decline): the start is a valley, not a plateau',
+        () => runWith({ 'train/loss': curve(80, (i) => (i < 16 ? 0.46 + 0.21 * Math.sin((Math.PI * i) / 16) : 0.46 - 0.24 * (1 - Math.exp(-(i - 16) / 30))), 0.15, 31) }),
+      ],
+      [
+        'a flat start followed by a decline slower than the plateau (half the drop 3 plateau lengths later): a slow steady decline',
+        () => runWith({ 'train/loss': curve(600, (i) => (i < 130 ? 1.0 : 1.0 - 0.6 * Math.min(1, (i - 130) / 470)), 0.03, 32) }),
+      ],
     ];
     it.each(valid)('%s', (_name, build) => {
       expect(run(build())).toEqual([]);

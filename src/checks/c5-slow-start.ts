@@ -26,6 +26,14 @@ export const C5_LR_FACTOR = 1.5;
 export const C5_MIN_POINTS = 6;
 /** A plateau needs at least this many points before the onset. */
 export const C5_MIN_PLATEAU_POINTS = 3;
+/** Share of the total drop whose crossing marks the body of the drop (its half-way point). */
+export const C5_HALF_DROP = 0.5;
+/**
+ * A late drop is steep: the smoothed loss makes half its total drop within this many plateau lengths of
+ * the onset. A loss that takes longer to get half-way down than it sat still is a slow steady decline
+ * (noisy at its start), not a plateau followed by a drop.
+ */
+export const C5_STEEP_FACTOR = 1;
 
 const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : v.toFixed(3));
 
@@ -40,7 +48,9 @@ function lrExplains(lr: LrView, from: number, onset: number, span: number): bool
 }
 
 /**
- * C5: the loss sits at its starting level for a long stretch before it drops.
+ * C5: the loss sits at its starting level (never climbing above it by 10% of the drop) for a long
+ * stretch (>= 20% of the run: info, >= 30%: warning) before it drops steeply (half the drop within one
+ * plateau length of the onset), with no learning-rate change to explain it.
  * @example
  * c5SlowStart.run(ctx)[0]?.evidence // { plateauFraction: 0.5, threshold: 0.3, onsetStep: 300, ... }
  */
@@ -77,6 +87,15 @@ export const c5SlowStart: Check = {
     const span = last - from;
     const plateauFraction = span > 0 ? (onsetStep - from) / span : 0;
     if (plateauFraction < C5_INFO_PLATEAU) return [];
+    // A plateau sits at the starting level: a smoothed climb above it by as much as the onset share of the
+    // drop (a warm-up bump, a resumed run) makes the start a valley, not the level the loss sat at.
+    let peak = top;
+    for (let i = 1; i < onset; i++) peak = Math.max(peak, s[i] as number);
+    if (peak - top > C5_ONSET_SHARE * drop) return [];
+    const halfLevel = top - C5_HALF_DROP * drop;
+    const half = s.findIndex((v) => v <= halfLevel);
+    const halfStep = steps[half < 0 ? minI : half] as number;
+    if (halfStep - onsetStep > C5_STEEP_FACTOR * (onsetStep - from)) return [];
     const lr = lrFor(loss, ctx.curves.lr);
     if (lr && lrExplains(lr, from, onsetStep, span)) return [];
     const warning = plateauFraction >= C5_WARNING_PLATEAU;
@@ -94,6 +113,8 @@ export const c5SlowStart: Check = {
           plateauFraction,
           threshold: warning ? C5_WARNING_PLATEAU : C5_INFO_PLATEAU,
           onsetStep: steps[onset] as number,
+          halfDropStep: halfStep,
+          steepFactor: C5_STEEP_FACTOR,
           onsetShare: C5_ONSET_SHARE,
           startLoss: top,
           minLoss: s[minI] as number,

@@ -110,7 +110,7 @@ export function lastStep(run: Run): number | null {
 
 function notes(curves: Curves, tags: CurveTags): string[] {
   const out: string[] = [];
-  for (const c of Object.values(curves)) {
+  for (const c of Object.values(curves) as Array<Curves[keyof Curves]>) {
     if (!c || c.restarts.length === 0) continue;
     const first = c.steps[0];
     if (first !== undefined && c.restarts.some((r) => r <= first)) {
