@@ -41,8 +41,6 @@ describe('real logs: must fire', () => {
     [unet('UNet_lr2e_3'), 'C8', 'test IoU jitters 0.048 between evaluations, far above its trend (small test set)'],
     [lightning(0), 'C1', 'per-step train loss 0.90 -> 0.87 (3%) over the whole run, valid accuracy frozen at 0.574'],
     [lightning(2), 'C1', 'train loss 0.825 -> 0.80 (2.6%)'],
-    [lightning(16), 'C10', 'train loss ends at 92% of its start and val stays within 10% of it'],
-    [unet('UNet_Adam_CE'), 'C10', 'train loss ends at 76% of its start, test loss within 1.3% of it'],
   ];
   it.each(cases)('%s gets %s (%s)', (run, check) => {
     expect(fired(run, check)).toBeDefined();
@@ -51,6 +49,10 @@ describe('real logs: must fire', () => {
 
 describe('real logs: must not fire', () => {
   const cases: Array<[string, string, string]> = [
+    // Was "must C10" under the old start-ratio rule (train loss ends at 76% of its start); by the labelling
+    // rule of the hand-labelled real set, C10 needs a loss flat at the end, and this one is still falling
+    // with its test IoU rising 0.60 -> 0.81.
+    [unet('UNet_Adam_CE'), 'C10', 'train loss still falling at the end, test IoU rising: not underfitting'],
     [resnet, 'C3', 'one val-loss spike of 7.42 at epoch 1 then recovery: not overfitting (error)'],
     [lora, 'C3', 'only 3 evaluations'],
     [lightning(0), 'C7', 'per-step loss shows no epoch-periodic pattern'],

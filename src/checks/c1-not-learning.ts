@@ -10,6 +10,7 @@
  * loss (outputs that ignore the inputs).
  */
 import { LEVEL_MIN_STEPS, stepSpan, tooYoung } from '../analysis/curve-span.js';
+import { minOf } from '../analysis/extremes.js';
 import { decimate } from '../analysis/decimate.js';
 import { epochLevelPoints } from '../analysis/epoch-points.js';
 import { finitePrefix } from '../analysis/finite-prefix.js';
@@ -66,7 +67,7 @@ function parkedAtChance(values: readonly number[], f: Flatness, refs: readonly R
   const late = flatness(values.slice(half));
   if (!late?.flat || !near(late.level, C1_REFERENCE_TOLERANCE) || !notBelow(values.slice(half), ref)) return null;
   const smoothed = medianSmooth(values, Math.max(3, autoWindow(n)));
-  if (Math.min(...smoothed) < (1 - C1_BELOW_CHANCE) * ref.value) return null;
+  if (minOf(smoothed) < (1 - C1_BELOW_CHANCE) * ref.value) return null;
   return { kind: 'after-fall', ref, from: half, level: median(values.slice(half)) };
 }
 

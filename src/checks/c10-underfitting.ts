@@ -15,6 +15,7 @@
  * regression converged at its noise floor, look the same).
  */
 import { tooYoung } from '../analysis/curve-span.js';
+import { minOf } from '../analysis/extremes.js';
 import { decimate } from '../analysis/decimate.js';
 import { epochLevelPoints } from '../analysis/epoch-points.js';
 import { firstNonFinite } from '../analysis/finite.js';
@@ -94,7 +95,7 @@ function floorFinding(train: Curve, val: Curve | null, d: { steps: number[]; val
   if (!at) return null;
   // A floor is never crossed: the smoothed curve (and validation) stay above it.
   const smoothed = medianSmooth(d.values, n < 8 ? 1 : Math.max(3, autoWindow(n)));
-  const lowest = Math.min(...smoothed);
+  const lowest = minOf(smoothed);
   if (lowest < at.floor * (1 - C10_FLOOR_TOLERANCE)) return null;
   const valEnd = val ? median(val.values.slice(-Math.min(3, val.values.length))) : null;
   if (valEnd !== null && valEnd < at.floor * (1 - C10_FLOOR_TOLERANCE)) return null;
