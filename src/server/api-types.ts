@@ -45,7 +45,7 @@ export interface RunSummary {
   readonly unit: StepUnit;
   readonly trainLoss: LastValue | null;
   readonly valLoss: LastValue | null;
-  /** Scalar points read so far (all tags). */
+  /** Scalar points read so far (all tags; raw points, however many the server keeps). */
   readonly points: number;
   /** Read, and holds neither scalars nor histograms (e.g. a TensorBoard file with only a graph): not listed, as `diagnose` leaves it out. */
   readonly empty: boolean;
@@ -67,7 +67,7 @@ export interface RunsPayload {
 export interface ScalarTagInfo {
   readonly tag: string;
   readonly unit: StepUnit;
-  /** Raw points, restarts included. */
+  /** Points kept (the raw points up to the server's bound per series, 4096 by default; bucket means beyond). */
   readonly points: number;
   /** Per-layer telemetry (`grad_norm/<layer>` ...): shown in the layer panels, not as curves. */
   readonly layer: boolean;
@@ -115,7 +115,7 @@ export interface NonFiniteMarker {
 export interface SeriesPayload {
   readonly tag: string;
   readonly unit: StepUnit;
-  /** Raw points in the requested range (after resolving restarts). */
+  /** Points kept in the requested range (raw points while the series is below the server's bound, 4096 by default). */
   readonly points: number;
   readonly steps: readonly number[];
   /** `null` where the bucket holds only non-finite values (a gap in the line). */

@@ -11,19 +11,26 @@ import { diagnoseRun } from '../diagnose/diagnose.js';
 import { discoverRuns } from '../formats/discover.js';
 import { readers as defaultReaders } from '../formats/index.js';
 import type { FormatReader, Problem } from '../formats/reader.js';
+import type { BoundedRunOptions } from '../watch/bounded-run.js';
 import type { LiveEvents } from './api-types.js';
 import type { DiagnosisResult } from './diagnosis-pool.js';
 import { DiagnosisPool } from './diagnosis-pool.js';
+import { ServedRoot } from './served-root.js';
 import { ServedRun } from './served-run.js';
 
 /** Options of a {@link RunStore}. */
 export interface RunStoreOptions {
-  /** Log files or directories, as the user gave them. Nothing outside them is ever read. */
+  /**
+   * Log files or directories, as the user gave them. Nothing outside them is ever read: discovery
+   * follows no symbolic link, and every open re-checks the file's real path (see {@link ServedRoot}).
+   */
   readonly paths: readonly string[];
   readonly readers?: readonly FormatReader[];
   readonly diagnose?: DiagnoseOptions;
   /** How often to look for new runs and files, in ms (default 3000). */
   readonly rediscoverMs?: number;
+  /** Size limits of each run's telemetry (default: 4096 points per scalar series, 256 histograms per histogram series). */
+  readonly bounds?: BoundedRunOptions;
 }
 
 /** What a store tells its listeners. */
@@ -50,6 +57,8 @@ export class RunStore {
   private loader: Promise<void> | null = null;
   private readonly loads = new Map<string, Promise<void>>();
   private readonly pool: DiagnosisPool;
+  /** Each served path's real path, resolved when first found (and fixed from then on). */
+  private readonly roots = new Map<string, ServedRoot>();
   private closed = false;
   /** Problems found by the latest discovery (unreadable files; `no-logs` while a path is still empty). */
   discoveryProblems: Problem[] = [];
@@ -109,17 +118,24 @@ export class RunStore {
     this.lastDiscovery = now;
     const problems: Problem[] = [];
     for (const root of this.options.paths) {
+      let served = this.roots.get(root);
+      if (!served) {
+        served = await ServedRoot.resolve(root).catch(() => undefined);
+        if (served) this.roots.set(root, served);
+      }
+      // Discovery follows no symbolic link below the served path (its default); opens re-check real paths.
       const found = await discoverRuns([root], this.readers);
       problems.push(...found.problems);
+      if (!served) continue; // missing (discovery said so): nothing to open
       for (const source of found.runs) {
-        const served = new ServedRun(source, displayName(root, source.id, this.options.paths.length));
-        const known = this.byId.get(served.id);
+        const run = new ServedRun(source, displayName(root, source.id, this.options.paths.length), { root: served, ...(this.options.bounds ? { bounds: this.options.bounds } : {}) });
+        const known = this.byId.get(run.id);
         if (known) {
           known.updateSource(source);
           continue;
         }
-        this.byId.set(served.id, served);
-        this.emit({ type: 'run-added', data: served.summary() });
+        this.byId.set(run.id, run);
+        this.emit({ type: 'run-added', data: run.summary() });
       }
     }
     this.discoveryProblems = problems;

@@ -1,13 +1,18 @@
 /**
- * One run as the dashboard holds it: the full telemetry (read lazily, then followed while its files
- * grow, from where each file's reader stopped), its latest diagnosis, and what changed since. Only the
- * files discovery found for the run are ever opened. A file that shrank, or whose first bytes changed
- * (a CSV rewritten with a new header, a replaced file), makes the whole run be read again.
+ * One run as the dashboard holds it: its telemetry (read lazily, then followed while its files grow,
+ * from where each file's reader stopped), its latest diagnosis, and what changed since.
+ * - Memory is bounded as the files are read: the telemetry is a {@link BoundedRun} (as `watch` keeps),
+ *   at most `maxPoints` points per scalar series (bucket means, non-finite values kept at their step)
+ *   and `maxHistograms` snapshots per histogram series, however long the run. Runs below the bounds
+ *   are held exactly.
+ * - Only the files discovery found for the run are ever opened, and each open first resolves the
+ *   file's real path: one that resolves outside the served path (a file or folder swapped for a
+ *   symbolic link after discovery) is not read (an `outside-root` problem), see {@link ServedRoot}.
+ * - A file replaced at its path (another inode), shrunk, or whose first bytes changed (a CSV rewritten
+ *   with a new header) makes the whole run be read again (see `watch/file-mark.ts`).
  */
 import { createHash } from 'node:crypto';
-import { open, stat } from 'node:fs/promises';
 import type { CurveRoles, RunReport } from '../diagnose/diagnose.js';
-import { lastStep } from '../diagnose/diagnose.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import { severityRank } from '../findings/finding.js';
 import type { RunSource } from '../formats/discover.js';
@@ -15,14 +20,20 @@ import type { Problem, ReadCursor } from '../formats/reader.js';
 import type { Curve, CurveTags } from '../telemetry/curves.js';
 import { resolveCurves, toCurve } from '../telemetry/curves.js';
 import type { Run } from '../telemetry/run.js';
-import { createRun, runSink } from '../telemetry/run.js';
+import type { BoundedRunOptions } from '../watch/bounded-run.js';
+import { BoundedRun } from '../watch/bounded-run.js';
+import type { FileMark } from '../watch/file-mark.js';
+import { compareMarks, isRestart, markFile } from '../watch/file-mark.js';
 import type { Health, LastValue, RunSummary } from './api-types.js';
 import type { DiagnosisResult } from './diagnosis-pool.js';
+import type { ServedRoot } from './served-root.js';
 
-/** Bytes at the start of a file remembered to notice a rewrite. */
-const HEAD_BYTES = 1024;
+/** Points kept per scalar series by default: enough for a chart 4096 px wide, and a bounded diagnosis. */
+export const SERVED_MAX_POINTS = 4096;
 /** Problem codes that are normal while a file is being written (a partly written last record). */
 const TAIL_CODES = new Set(['truncated']);
+/** A partly written last record is shown as a problem once its file was not written for this long (ms): then it was cut short. */
+const TAIL_GRACE_MS = 30_000;
 /** Cached computed values per run (downsampled ranges ...) before the cache starts over. */
 const MAX_MEMO = 128;
 /** Problems kept per file (a log written with a bad record every step must not fill the memory). */
@@ -32,12 +43,24 @@ interface FileState {
   readonly path: string;
   readonly prefix: string;
   cursor: ReadCursor | undefined;
-  size: number;
-  mtimeMs: number;
-  head: Buffer;
+  /** The file as of the latest read (undefined before the first). */
+  mark: FileMark | undefined;
   /** Problems of earlier reads (kept) and of the latest read (tail problems are replaced by the next read). */
   problems: Problem[];
   tail: Problem[];
+  /** Set while the file resolves outside the served path (it is then not read). */
+  refused: Problem | null;
+}
+
+/** Options of a {@link ServedRun}. */
+export interface ServedRunOptions {
+  /**
+   * The served path the run was found under: every open re-checks that the file's real path is inside
+   * it. Without it (library use on trusted paths) files are opened as discovery named them.
+   */
+  readonly root?: ServedRoot;
+  /** Size limits of the telemetry kept (default: {@link SERVED_MAX_POINTS} points per scalar series). */
+  readonly bounds?: BoundedRunOptions;
 }
 
 /**
@@ -49,28 +72,16 @@ export function runKey(sourceId: string): string {
   return createHash('sha256').update(sourceId).digest('hex').slice(0, 12);
 }
 
-async function readHead(path: string): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
 function findingKey(f: Finding): string {
   return `${f.check}\u0000${f.severity}\u0000${f.layer ?? ''}\u0000${f.tags.join(',')}`;
 }
 
-function lastValue(run: Run, tag: string | null): LastValue | null {
-  if (tag === null) return null;
-  const s = run.scalars.get(tag);
-  const n = s ? s.values.length : 0;
-  if (!s || n === 0) return null;
-  const v = s.values[n - 1] as number;
-  return { tag, step: s.steps[n - 1] as number, value: Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' };
+/** The exact latest raw point of a series (not a bucket mean). */
+function lastValue(bounded: BoundedRun, tag: string | null): LastValue | null {
+  const point = tag === null ? null : bounded.latest(tag);
+  if (tag === null || point === null) return null;
+  const v = point.value;
+  return { tag, step: point.step, value: Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity' };
 }
 
 /**
@@ -87,7 +98,9 @@ export class ServedRun {
   /** Display name (relative to the served path). */
   readonly name: string;
   private source: RunSource;
-  private telemetry: Run;
+  private readonly root: ServedRoot | undefined;
+  private readonly bounds: BoundedRunOptions;
+  private bounded: BoundedRun;
   private files: FileState[];
   private ready = false;
   private needsReload = false;
@@ -109,11 +122,13 @@ export class ServedRun {
   diagnosedAt = 0;
   diagnosisMs = 0;
 
-  constructor(source: RunSource, name: string) {
+  constructor(source: RunSource, name: string, options: ServedRunOptions = {}) {
     this.id = runKey(source.id);
     this.name = name;
     this.source = source;
-    this.telemetry = createRun(source.id, source.reader.name);
+    this.root = options.root;
+    this.bounds = { maxPoints: SERVED_MAX_POINTS, ...options.bounds };
+    this.bounded = new BoundedRun(source.id, source.reader.name, this.bounds);
     this.files = this.fileStates(source);
   }
 
@@ -122,9 +137,9 @@ export class ServedRun {
     return this.ready;
   }
 
-  /** The telemetry read so far. */
+  /** The telemetry read so far (bounded). */
   get run(): Run {
-    return this.telemetry;
+    return this.bounded.run;
   }
 
   /** The latest diagnosis, or null before the first. */
@@ -137,9 +152,14 @@ export class ServedRun {
     return this.files.map((f) => f.path);
   }
 
-  /** Input problems of the run's files and of its checks. */
+  /**
+   * Input problems of the run's files and of its checks. A partly written last record counts only
+   * when its file has not been written for a while (until then it is a record being written).
+   */
   get problems(): Problem[] {
-    return [...this.files.flatMap((f) => [...f.problems, ...f.tail]), ...this.checkProblems];
+    const now = Date.now();
+    const tail = (f: FileState): Problem[] => (f.mark !== undefined && now - f.mark.mtimeMs >= TAIL_GRACE_MS ? f.tail : []);
+    return [...this.files.flatMap((f) => [...f.problems, ...tail(f), ...(f.refused ? [f.refused] : [])]), ...this.checkProblems];
   }
 
   /**
@@ -175,28 +195,33 @@ export class ServedRun {
         return true;
       }
       let records = 0;
+      let refusals = 0;
       for (const file of this.files) {
-        let st;
+        let real: string | null;
+        let mark: FileMark;
         try {
-          st = await stat(file.path);
+          const wasRefused = file.refused !== null;
+          real = await this.openable(file);
+          if (real === null) {
+            // Resolves outside the served path: not read (what was read before, from inside, stays).
+            if (!wasRefused) refusals++;
+            continue;
+          }
+          mark = await markFile(real, file.mark);
         } catch {
           continue; // deleted: keep what was read
         }
-        if (st.size === file.size && st.mtimeMs === file.mtimeMs) continue;
-        const head = await readHead(file.path).catch(() => Buffer.alloc(0));
-        const prefixLength = Math.min(file.head.length, head.length);
-        const rewritten = st.size < (file.cursor?.offset ?? 0) || head.length < file.head.length || !head.subarray(0, prefixLength).equals(file.head.subarray(0, prefixLength));
-        if (rewritten) {
+        const change = compareMarks(file.mark, mark, file.cursor?.offset ?? 0);
+        if (change === 'same') continue;
+        if (isRestart(change)) {
           await this.readAll();
           return true;
         }
-        file.size = st.size;
-        file.mtimeMs = st.mtimeMs;
-        file.head = head;
-        records += await this.readFile(file);
+        file.mark = mark;
+        records += await this.readFile(file, real);
       }
-      if (records > 0) this.changed();
-      return records > 0;
+      if (records > 0 || refusals > 0) this.changed();
+      return records > 0 || refusals > 0;
     });
   }
 
@@ -229,7 +254,7 @@ export class ServedRun {
   roles(tags: CurveTags = {}): CurveRoles {
     if (this.report) return this.report.curves;
     return this.cached('roles', () => {
-      const curves = resolveCurves(this.telemetry, tags);
+      const curves = resolveCurves(this.bounded.run, tags);
       return Object.fromEntries(Object.entries(curves).map(([k, c]) => [k, c ? (c as Curve).tag : null])) as unknown as CurveRoles;
     });
   }
@@ -244,8 +269,7 @@ export class ServedRun {
       if (worst === null || severityRank(f.severity) > severityRank(worst.severity)) worst = f;
     }
     const health: Health | null = this.report === null ? null : worst === null ? 'ok' : worst.severity;
-    let points = 0;
-    for (const s of this.telemetry.scalars.values()) points += s.values.length;
+    const telemetry = this.bounded.run;
     return {
       id: this.id,
       name: this.name,
@@ -254,12 +278,12 @@ export class ServedRun {
       health,
       worst: worst ? { check: worst.check, title: worst.title, severity: worst.severity } : null,
       counts,
-      lastStep: this.report?.lastStep ?? this.cached('lastStep', () => lastStep(this.telemetry)),
+      lastStep: this.bounded.lastStepOfLongest() ?? this.report?.lastStep ?? null,
       unit: this.report?.unit ?? 'step',
-      trainLoss: lastValue(this.telemetry, this.report?.curves.trainLoss ?? null),
-      valLoss: lastValue(this.telemetry, this.report?.curves.valLoss ?? null),
-      points,
-      empty: this.ready && this.telemetry.scalars.size === 0 && this.telemetry.histograms.size === 0,
+      trainLoss: lastValue(this.bounded, this.report?.curves.trainLoss ?? null),
+      valLoss: lastValue(this.bounded, this.report?.curves.valLoss ?? null),
+      points: this.bounded.received(),
+      empty: this.ready && telemetry.scalars.size === 0 && telemetry.histograms.size === 0,
       version: this.version,
       updatedAt: this.updatedAt,
     };
@@ -274,7 +298,7 @@ export class ServedRun {
     this.dropStaleCaches();
     const cached = this.curveCache.get(tag);
     if (cached) return cached;
-    const series = this.telemetry.scalars.get(tag);
+    const series = this.bounded.run.scalars.get(tag);
     if (!series) return null;
     const curve = toCurve(series);
     this.curveCache.set(tag, curve);
@@ -304,39 +328,59 @@ export class ServedRun {
 
   private changed(): void {
     this.version++;
-    this.updatedAt = Math.max(0, ...this.files.map((f) => f.mtimeMs));
+    this.updatedAt = Math.max(0, ...this.files.map((f) => f.mark?.mtimeMs ?? 0));
     this.dirty = true;
   }
 
   private fileStates(source: RunSource): FileState[] {
-    return source.files.map((f) => ({ path: f.path, prefix: f.prefix, cursor: undefined, size: -1, mtimeMs: -1, head: Buffer.alloc(0), problems: [], tail: [] }));
+    return source.files.map((f) => ({ path: f.path, prefix: f.prefix, cursor: undefined, mark: undefined, problems: [], tail: [], refused: null }));
+  }
+
+  /**
+   * The path to open for a file: its real path when it resolves inside the served path, or null (and
+   * an `outside-root` problem) when it resolves outside. Throws when it cannot be resolved.
+   */
+  private async openable(file: FileState): Promise<string | null> {
+    if (!this.root) return file.path;
+    const where = await this.root.resolve(file.path);
+    if (where.inside) {
+      file.refused = null;
+      return where.real;
+    }
+    file.refused = {
+      file: file.path,
+      code: 'outside-root',
+      message: `${file.path}: now resolves to a file outside the served path ${this.root.path} (a symbolic link swapped in?); not read`,
+    };
+    return null;
   }
 
   /** (Re)reads every file of the run from the start into fresh telemetry. */
   private async readAll(): Promise<void> {
     this.needsReload = false;
     this.files = this.fileStates(this.source);
-    const run = createRun(this.source.id, this.source.reader.name);
-    this.telemetry = run;
+    this.bounded = new BoundedRun(this.source.id, this.source.reader.name, this.bounds);
+    const run = this.bounded.run;
     for (const file of this.files) {
       run.files.push(file.path);
+      let real: string | null;
       try {
-        const st = await stat(file.path);
-        file.size = st.size;
-        file.mtimeMs = st.mtimeMs;
-        file.head = await readHead(file.path);
+        real = await this.openable(file);
+        if (real === null) continue;
+        file.mark = await markFile(real);
       } catch (cause) {
         file.problems.push({ file: file.path, code: 'unreadable', message: `${file.path}: cannot read (${(cause as NodeJS.ErrnoException).code ?? String(cause)})` });
         continue;
       }
-      await this.readFile(file);
+      await this.readFile(file, real);
     }
     this.ready = true;
     this.changed();
   }
 
-  private async readFile(file: FileState): Promise<number> {
-    const result = await this.source.reader.read(file.path, runSink(this.telemetry, file.prefix), { displayPath: file.path, ...(file.cursor ? { from: file.cursor } : {}) });
+  /** Reads a file from its cursor; `real` is the path checked by {@link openable} (what is opened). */
+  private async readFile(file: FileState, real: string): Promise<number> {
+    const result = await this.source.reader.read(real, this.bounded.sink(file.prefix), { displayPath: file.path, ...(file.cursor ? { from: file.cursor } : {}) });
     file.cursor = result.cursor;
     file.tail = result.problems.filter((p) => TAIL_CODES.has(p.code));
     for (const p of result.problems) if (!TAIL_CODES.has(p.code) && file.problems.length < MAX_FILE_PROBLEMS) file.problems.push(p);

@@ -59,6 +59,23 @@ export class BoundedRun {
     return s && s.received > 0 ? { step: s.latestStep, value: s.latestValue } : null;
   }
 
+  /** Raw scalar points received so far, all series together (restarts included). */
+  received(): number {
+    let n = 0;
+    for (const s of this.scalars.values()) n += s.received;
+    return n;
+  }
+
+  /**
+   * The latest raw step of the series that received the most points (what `lastStep` of a full run
+   * gives: the longest series' end), or null before any scalar arrived.
+   */
+  lastStepOfLongest(): number | null {
+    let best: BoundedScalars | null = null;
+    for (const s of this.scalars.values()) if (s.received > 0 && (best === null || s.received > best.received)) best = s;
+    return best === null ? null : best.latestStep;
+  }
+
   /** The largest latest step over all scalar series, or null before any scalar arrived. */
   lastStep(): number | null {
     let best: number | null = null;

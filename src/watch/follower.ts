@@ -2,14 +2,17 @@
  * Follows log files while they are written: finds runs (again every few seconds, so new runs and new
  * files of known runs appear), stats every known file each tick and reads a file that changed from
  * where the previous read stopped (readers resume from their cursor and leave a partly written last
- * record for the next read). Reads feed bounded runs, so memory stays bounded however long a run is.
+ * record for the next read). A file replaced at the same path (another inode), truncated, or whose
+ * first bytes changed is read again from its start, as a restart of the run (see `file-mark.ts`).
+ * Reads feed bounded runs, so memory stays bounded however long a run is.
  */
-import { stat } from 'node:fs/promises';
 import { discoverRuns } from '../formats/discover.js';
 import { readers as defaultReaders } from '../formats/index.js';
 import type { FormatReader, Problem, ReadCursor } from '../formats/reader.js';
 import type { BoundedRunOptions } from './bounded-run.js';
 import { BoundedRun } from './bounded-run.js';
+import type { FileMark } from './file-mark.js';
+import { compareMarks, isRestart, markFile } from './file-mark.js';
 
 /** Options of a {@link Follower}. */
 export interface FollowerOptions {
@@ -26,8 +29,8 @@ interface FollowedFile {
   readonly path: string;
   readonly prefix: string;
   cursor: ReadCursor | undefined;
-  size: number;
-  mtimeMs: number;
+  /** The file as of the latest read (undefined before the first). */
+  mark: FileMark | undefined;
   /** Problems of a read that did not get past them, held until the file is seen unchanged once. */
   pending: Problem[];
 }
@@ -103,21 +106,27 @@ export class Follower {
       let records = 0;
       let grew = false;
       for (const file of [...run.files]) {
-        let st;
+        let mark: FileMark;
         try {
-          st = await stat(file.path);
+          mark = await markFile(file.path, file.mark);
         } catch {
           continue; // deleted or not yet there: rediscovery drops or finds it
         }
-        run.modifiedMs = Math.max(run.modifiedMs, st.mtimeMs);
-        if (st.size === file.size && st.mtimeMs === file.mtimeMs && !final) {
+        run.modifiedMs = Math.max(run.modifiedMs, mark.mtimeMs);
+        const change = compareMarks(file.mark, mark, file.cursor?.offset ?? 0);
+        if (change === 'same' && !final) {
           problems.push(...file.pending); // the file is still what gave them: they are real
           file.pending = [];
           continue;
         }
-        if (st.size !== file.size || st.mtimeMs !== file.mtimeMs) grew = true;
-        file.size = st.size;
-        file.mtimeMs = st.mtimeMs;
+        if (change !== 'same') grew = true;
+        if (isRestart(change)) {
+          // Another file now (renamed over it, truncated, rewritten): its start was never read. Read it
+          // all, as a restart of the run (series drop the points from its first step on).
+          file.cursor = undefined;
+          file.pending = [];
+        }
+        file.mark = mark;
         records += await this.read(run, file, problems, final);
       }
       if (grew) {
@@ -179,7 +188,7 @@ export class Follower {
         run.files = [];
       }
       for (const f of added) {
-        run.files.push({ path: f.path, prefix: f.prefix, cursor: replaced?.cursor, size: -1, mtimeMs: -1, pending: [] });
+        run.files.push({ path: f.path, prefix: f.prefix, cursor: replaced?.cursor, mark: undefined, pending: [] });
         if (!run.bounded.run.files.includes(f.path)) run.bounded.run.files.push(f.path);
       }
       run.files.sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
