@@ -1,5 +1,6 @@
+import { describe, expect, it } from 'vitest';
 import { curve, runFrom } from '../test-support/runs.js';
-import { between, ruleTable } from '../test-support/rule-table.js';
+import { between, ruleTable, runCheck } from '../test-support/rule-table.js';
 import { t4UpdateRatio } from './t4-update-ratio.js';
 
 const N = 20;
@@ -46,4 +47,14 @@ ruleTable(t4UpdateRatio, {
       findings: [{ severity: 'info', evidence: { insufficientData: true, needed: 3 } }],
     },
   ],
+});
+
+describe('T4 on a long run', () => {
+  it('reads a 300k-point lr series without spreading it into arguments (no stack overflow)', () => {
+    const n = 300_000;
+    const lr = Array.from({ length: n }, () => 1e-3);
+    // A layer whose updates are tiny makes T4 ask whether the lr schedule decayed (the path that read the lr series).
+    const findings = runCheck(t4UpdateRatio, { name: 'long', run: runFrom({ 'update_ratio/l1/kernel': r(1e-9, 1), lr }) });
+    expect(findings.map((f) => f.layer)).toEqual(['l1/kernel']);
+  });
 });
