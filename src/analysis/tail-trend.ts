@@ -5,6 +5,7 @@
  */
 import { linearFit } from './robust.js';
 import { autoWindow, medianSmooth } from './smooth.js';
+import { finitePoints } from './finite.js';
 
 /** The straight-line trend of a curve's tail. */
 export interface TailTrend {
@@ -27,15 +28,7 @@ export interface TailTrend {
  * tail && tail.change < 0 && tail.t < -3 // still clearly falling
  */
 export function tailTrend(steps: readonly number[], values: readonly number[], fraction = 0.25, minPoints = 3): TailTrend | null {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (Number.isFinite(v)) {
-      xs.push(steps[i] as number);
-      ys.push(v);
-    }
-  }
+  const { steps: xs, values: ys } = finitePoints(steps, values);
   if (ys.length < 3) return null;
   const first = xs[0] as number;
   const last = xs[xs.length - 1] as number;
@@ -155,15 +148,7 @@ export interface EndFall {
  * e && e.significant && e.relativeDrop >= 0.03 && e.minInTail // still clearly falling
  */
 export function endFall(steps: readonly number[], values: readonly number[], fraction = 0.2, minPoints = 3): EndFall | null {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
-    if (Number.isFinite(v)) {
-      xs.push(steps[i] as number);
-      ys.push(v);
-    }
-  }
+  const { steps: xs, values: ys } = finitePoints(steps, values);
   const n = ys.length;
   if (n < 4) return null;
   const tail = tailTrend(xs, ys, fraction, minPoints);

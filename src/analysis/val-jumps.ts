@@ -6,6 +6,7 @@
  * augmentation at eval time, or unstable weights at evaluation).
  */
 import { binnedMeans } from './resample.js';
+import { finitePoints } from './finite.js';
 
 /** One evaluation interval where val moved by a factor the train loss did not. */
 export interface ValJump {
@@ -46,15 +47,7 @@ export function valJumps(
   trainValues: readonly number[],
   factor: number,
 ): ValJumps | null {
-  const steps: number[] = [];
-  const values: number[] = [];
-  for (let i = 0; i < valValues.length; i++) {
-    const v = valValues[i] as number;
-    if (Number.isFinite(v)) {
-      steps.push(valSteps[i] as number);
-      values.push(v);
-    }
-  }
+  const { steps, values } = finitePoints(valSteps, valValues);
   if (values.length < 3 || values.some((v) => v <= 0)) return null;
   const train = binnedMeans(trainSteps, trainValues, steps);
   const threshold = Math.log(factor);
