@@ -14,7 +14,7 @@ export const frozenLayers: Fault = {
   title: 'Frozen layers',
   description: 'Sets trainable = false on every hidden layer: their weights never change, so only the output layer learns, on top of random features.',
   causes: ['M7'],
-  checks: ['T9', 'C4'],
-  severity: { T9: 'warning', C4: 'warning' },
+  checks: ['T9', 'C10'],
+  severity: { T9: 'warning', C10: 'warning' },
   apply: (config) => ({ ...config, model: { ...config.model, hidden: config.model.hidden.map((layer) => ({ ...layer, trainable: false })) } }),
 };

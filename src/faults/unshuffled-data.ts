@@ -14,7 +14,7 @@ export const unshuffledData: Fault = {
   title: 'Unshuffled, sorted data',
   description: 'Sorts the training examples by label and never shuffles them: every batch holds a single class, the model forgets the previous classes as it goes, and the loss repeats with the epoch period.',
   causes: ['D4'],
-  checks: ['C7', 'C9'],
-  severity: { C7: 'warning', C9: 'warning' },
+  checks: ['C7', 'C4'],
+  severity: { C7: 'warning', C4: 'warning' },
   apply: (config) => ({ ...config, data: { ...config.data, order: 'sorted-by-label', shuffleEachEpoch: false } }),
 };
