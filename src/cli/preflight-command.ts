@@ -92,7 +92,7 @@ export function addPreflightCommand(program: Command, io: CliIo, setExit: (code:
     .option('--batch-size <n>', 'batch size (default 32)')
     .option('--only <ids>', 'run only these probes (comma-separated ids, e.g. M7,P1)')
     .option('--skip <ids>', 'skip these probes (comma-separated ids)')
-    .option('--budget <seconds>', 'total time budget, split over the probes', '60')
+    .option('--budget <seconds>', 'total time budget, split over the probes; data files with more examples than fit are sampled', '60')
     .option('--seed <n>', 'seed for every random choice', '42')
     .option('--artefacts <dir>', 'write artefacts (D7 batch image/table) into this directory')
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text'))
@@ -143,11 +143,18 @@ export function addPreflightCommand(program: Command, io: CliIo, setExit: (code:
           ...(flags.target ? { target: list(flags.target) ?? [] } : {}),
           ...(training.loss ? { loss: training.loss } : {}),
           ...(flags.valData ? { valPath: flags.valData } : {}),
+          budgetMs: budgetS * 1000,
+          seed,
         });
       } catch (err) {
         loaded.model.dispose();
         if (err instanceof DataLoadError) throw new CliError(err.message, 2, { cause: err });
         throw err;
+      }
+      for (const r of data.rows) {
+        if (r.used < r.total) {
+          notes.push(`data: ${r.used} of ${r.total} examples of ${r.file}${r.part === 'rows' ? '' : ` (${r.part})`} used, a random sample in file order (seed ${seed}) sized so the probes fit --budget ${budgetS} s; a larger --budget uses more`);
+        }
       }
       const progress = probeProgress(io.stderr, io.stderr.isTTY === true && io.env['CI'] === undefined);
       let result: Awaited<ReturnType<typeof preflight>>;
