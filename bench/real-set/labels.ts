@@ -47,6 +47,7 @@ const FAMILY: Readonly<Record<string, FormatFamily>> = {
   'hf-trainer-state': 'HF',
   'keras-csv': 'Keras',
   'keras-history-json': 'Keras',
+  'wandb-history-jsonl': 'W&B',
   mlflow: 'MLflow',
   wandb: 'W&B',
 };
@@ -82,7 +83,7 @@ export function partOf(repo: string): RealPart {
 export function repositoriesOf(readme: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of readme.split('\n')) {
-    const m = /^\|\s*`([^`]+)`\s*\|\s*([\w.-]+\/[\w.-]+)\s*@/.exec(line);
+    const m = /^\|\s*`?([^`|\s]+)`?\s*\|\s*([\w.-]+\/[\w.-]+)\s*@/.exec(line);
     if (m) out.set(m[1] as string, m[2] as string);
   }
   return out;
@@ -94,17 +95,36 @@ export function repositoriesOf(readme: string): Map<string, string> {
  * const labels = await readRealLabels('../shared/data/real-labelled');
  */
 export async function readRealLabels(root: string): Promise<PlacedLabel[]> {
-  const labels = JSON.parse(await readFile(join(root, 'labels.json'), 'utf8')) as RealLabel[];
+  const own = await readLabelFolder(root, '');
+  // Sub-sets with their own labels.json and README (the W&B run directories), paths relative to them.
+  const sub: PlacedLabel[] = [];
+  for (const folder of SUBSETS) {
+    try {
+      sub.push(...(await readLabelFolder(join(root, folder), `${folder}/`)));
+    } catch {
+      // Not there: the set has no such part.
+    }
+  }
+  return [...own, ...sub];
+}
+
+/** Folders of a labelled set that hold a labelled part of their own. */
+const SUBSETS = ['wandb'];
+
+async function readLabelFolder(dir: string, prefix: string): Promise<PlacedLabel[]> {
+  const labels = JSON.parse(await readFile(join(dir, 'labels.json'), 'utf8')) as RealLabel[];
   let readme = '';
   try {
-    readme = await readFile(join(root, 'README.md'), 'utf8');
+    readme = await readFile(join(dir, 'README.md'), 'utf8');
   } catch {
     // Without a README every folder is its own repository.
   }
   const repos = repositoriesOf(readme);
-  return labels.map((l) => {
-    const folder = [...repos.keys()].filter((f) => l.path === f || l.path.startsWith(`${f}/`)).sort((a, b) => b.length - a.length)[0];
-    const repo = folder !== undefined ? (repos.get(folder) as string) : l.path.split('/').slice(0, 2).join('/');
+  return labels.map((raw) => {
+    const l = { ...raw, path: prefix + raw.path };
+    const local = raw.path;
+    const folder = [...repos.keys()].filter((f) => local === f || local.startsWith(`${f}/`)).sort((a, b) => b.length - a.length)[0];
+    const repo = folder !== undefined ? (repos.get(folder) as string) : local.split('/').slice(0, 2).join('/');
     return { ...l, mustNot: l.mustNot ?? [], unsure: l.unsure ?? [], must: l.must ?? [], repo, family: formatFamily(l.format), part: partOf(repo) };
   });
 }

@@ -114,6 +114,18 @@ describe('C10 underfitting', () => {
       expect(f?.evidence['chanceShare'] as number).toBeGreaterThan(0.5);
     });
 
+    it('a metadata class count above the data\'s: the loss sits at ln 10 after its initial fall (num_classes 200 beside cifar10: W&B j49x533g)', () => {
+      const train = [3.156, 2.343, 2.319, 2.313, 2.31, 2.307, 2.298, 2.244, 2.163, 2.11, 2.079, 2.042, 2.014, 1.975, 1.933, 1.889, 1.853, 1.823, 1.799, 1.78, 1.765, 1.754, 1.744, 1.739, 1.732, 1.727, 1.725, 1.722, 1.724, 1.723, 1.723, 1.722, 1.722, 1.723];
+      const acc = train.map((_, i) => 10 + 0.8 * i); // train accuracy in percent: a classifier
+      const meta = { num_classes: 200, dataset: 'cifar10' };
+      const [f] = run(runWith({ train_loss: train, val_loss: train.map((l) => l * 0.985), train_acc: acc }, meta, 'epoch'));
+      expect(f?.evidence).toMatchObject({ rule: 'chance-level', chanceFrom: 'sits-below-meta', classes: 10, metaClasses: 200 });
+      expect(f?.message).toMatch(/ln\(10\) = 2\.303 it sat at after its initial fall \(the metadata's 200 classes are more than the data has\)/);
+      // Falling through ln 10 without sitting there (a 200-class run): the metadata's ln 200 stands, and 1.72 is a third of it.
+      const through = train.map((l, i) => (i < 8 ? 5.3 - 0.45 * i : l));
+      expect(run(runWith({ train_loss: through, val_loss: through.map((l) => l * 0.985), train_acc: acc }, meta, 'epoch'))).toEqual([]);
+    });
+
     it('the chance rule takes the class count from the metadata (an epoch curve starting below ln 10)', () => {
       const train = [2.1, 1.9, 1.8, 1.75, 1.72, 1.7, 1.69, 1.69, 1.68, 1.68];
       const valid = [2.0, 1.95, 1.9, 1.88, 1.87, 1.86, 1.86, 1.86, 1.86, 1.86];

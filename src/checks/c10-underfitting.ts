@@ -67,6 +67,33 @@ export const C10_END_FRACTION = 0.2;
 /** Points needed: a second half of >= 3 points to call it flat (as C1's parked rule). */
 export const C10_MIN_POINTS = 6;
 
+/** The common chance levels (class counts guessed from the level alone). */
+const COMMON_CHANCE = chanceLevels(new Map());
+/**
+ * The initial fall: the first 10% of the points (as C9 skips for its spikes), where an epoch-average
+ * first point still holds the fall from the initialisation level (ln of the output width).
+ */
+export const C10_INITIAL_FALL = 0.1;
+/** A level is "sat at" over this many consecutive points: the fewest a median ignores one wild point in. */
+export const C10_SIT_POINTS = 3;
+
+/**
+ * The reference among `refs` that the loss sits at right after its initial fall: some
+ * {@link C10_SIT_POINTS} consecutive points starting within the first {@link C10_INITIAL_FALL} of the
+ * curve, all within {@link C10_START_TOLERANCE} of it; `null` otherwise.
+ * @example
+ * sitsEarlyAt([3.16, 2.34, 2.32, 2.31, 2.2, 2.0], chanceLevels(new Map()))?.name // 'ln(10)'
+ */
+function sitsEarlyAt(values: readonly number[], refs: readonly ReferenceLevel[]): ReferenceLevel | null {
+  const last = Math.max(1, Math.ceil(values.length * C10_INITIAL_FALL));
+  for (let k = 0; k <= last && k + C10_SIT_POINTS <= values.length; k++) {
+    const window = values.slice(k, k + C10_SIT_POINTS);
+    const at = parkedAt(median(window), refs, C10_START_TOLERANCE);
+    if (at && window.every((v) => Math.abs(v - at.value) <= C10_START_TOLERANCE * at.value)) return at;
+  }
+  return null;
+}
+
 const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : v.toFixed(3));
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
@@ -143,13 +170,19 @@ function logsAccuracy(ctx: CheckContext): boolean {
 interface ChanceRef {
   readonly value: number;
   readonly name: string;
-  readonly how: 'meta' | 'start-at-chance' | 'initial-loss';
+  readonly how: 'meta' | 'start-at-chance' | 'sits-below-meta' | 'initial-loss';
   readonly classes: number | null;
+  /** The metadata's class count, when the loss showed the data has fewer classes. */
+  readonly metaClasses?: number;
 }
 
 /**
  * The chance level ln(C) the log establishes, or `null`:
- * - the class count in the metadata (C >= 3);
+ * - the class count in the metadata (C >= 3), unless a classifier's loss sits within 6% of a lower
+ *   common ln(c) (c >= 3) right after its initial fall: a C-output classifier starts at ln(C) or above
+ *   (M3) and its bias learns the class prior within the first updates, so sitting at ln(c) < ln(C) is
+ *   the predict-the-prior level of data with c classes (the metadata names the output width, e.g. a
+ *   default `num_classes: 200` left beside `dataset: cifar10`); ln(c) is then the level the data allows;
  * - a classifier (it logs an accuracy) whose curve starts within 6% of a common ln(C) (C >= 3);
  * - a classifier whose step-level curve is logged from the start of training: its initial loss is an
  *   upper bound of ln(C) (Jensen: a randomly initialised C-class softmax starts at ln(C) or above), so
@@ -159,7 +192,11 @@ interface ChanceRef {
 function establishedChance(ctx: CheckContext, train: Curve, start: number, initial: number): ChanceRef | null {
   const refs = chanceLevels(ctx.run.meta).filter((r) => r.classes >= C10_MIN_CLASSES);
   const meta = refs.find((r) => r.source === 'meta');
-  if (meta) return { value: meta.value, name: meta.name, how: 'meta', classes: meta.classes };
+  if (meta) {
+    const lower = logsAccuracy(ctx) ? sitsEarlyAt(train.values, COMMON_CHANCE.filter((r) => r.classes >= C10_MIN_CLASSES && r.classes < meta.classes)) : null;
+    if (lower) return { value: lower.value, name: lower.name, how: 'sits-below-meta', classes: lower.classes, metaClasses: meta.classes };
+    return { value: meta.value, name: meta.name, how: 'meta', classes: meta.classes };
+  }
   if (!logsAccuracy(ctx)) return null;
   const at = parkedAt(start, refs, C10_START_TOLERANCE);
   if (at) return { value: at.value, name: at.name, how: 'start-at-chance', classes: at.classes };
@@ -196,7 +233,9 @@ function chanceFinding(train: Curve, val: Curve, d: { steps: number[]; values: n
       ? `the chance level ${chance.name} = ${fmt(chance.value)} (class count from the run metadata)`
       : chance.how === 'start-at-chance'
         ? `the chance level ${chance.name} = ${fmt(chance.value)} it started at (${fmt(smoothedStart)})`
-        : `its initial loss ${fmt(chance.value)}, which a classifier starts at or above the chance level ln(C)`;
+        : chance.how === 'sits-below-meta'
+          ? `the chance level ${chance.name} = ${fmt(chance.value)} it sat at after its initial fall (the metadata's ${chance.metaClasses} classes are more than the data has)`
+          : `its initial loss ${fmt(chance.value)}, which a classifier starts at or above the chance level ln(C)`;
   return makeFinding(c10Underfitting, {
     severity: 'warning',
     message:
@@ -209,6 +248,7 @@ function chanceFinding(train: Curve, val: Curve, d: { steps: number[]; values: n
       chanceLevel: chance.value,
       chanceFrom: chance.how,
       classes: chance.classes,
+      metaClasses: chance.metaClasses ?? null,
       chanceShare: share,
       chanceShareThreshold: C10_CHANCE_SHARE,
       trainStart: smoothedStart,
@@ -227,7 +267,8 @@ function chanceFinding(train: Curve, val: Curve, d: { steps: number[]; values: n
  * C10 (warning), from >= 6 train points (a step-level curve spanning >= 100 steps unless its points
  * are epoch-level): the second half is flat within 3% of the double-softmax floor ln(1 + (C-1)/e)
  * (C >= 3) and the curve never goes below it; or the train loss levels off (last 20% not falling >= 3%
- * significantly) at >= 50% of ln(C) (C >= 3 from the metadata, or the loss started within 6% of ln(C))
+ * significantly) at >= 50% of ln(C) (C >= 3 from the metadata, unless the loss sits within 6% of a lower
+ * common ln(c) right after its initial fall; or the loss started within 6% of ln(C))
  * with validation within 25%. A loss flat from the start is C1's.
  * @example
  * c10Underfitting.run(ctx)[0]?.evidence // { rule: 'chance-level', chanceShare: 0.7, gap: 0.02, ... }

@@ -66,6 +66,20 @@ describe('C5 slow start', () => {
       expect(f?.evidence['plateauFraction'] as number).toBeLessThan(0.3);
     });
 
+    it('a plateau at the level the loss fell to in its first epoch (the class prior: W&B digitsum cfycfjlx, 37 classes)', () => {
+      const train = [3.412, 3.197, 3.179, 3.173, 3.172, 3.172, 3.172, 3.172, 3.172, 3.172, 3.172, 3.171, 3.171, 3.17, 3.169, 3.168, 3.165, 3.16, 3.15, 3.131, 3.104, 3.066, 3.023, 2.978, 2.927, 2.891, 2.844, 2.801, 2.779, 2.74];
+      const [f] = run(runWith({ 'Train Loss': train }, {}, 'epoch'));
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence).toMatchObject({ plateauStartStep: 1 });
+      expect(f?.evidence['plateauFraction'] as number).toBeGreaterThan(0.5);
+      expect(f?.message).toMatch(/stays near the level it fell to first \(3\.412 at step 0 -> 3\.197\) from step 1 to 17/);
+    });
+
+    it('a noisy start that only wobbles after its first fall is no plateau (Iris, train_loss every 50 steps)', () => {
+      const train = [1.876, 1.185, 1.282, 1.386, 1.321, 0.8765, 0.9119, 1.048, 0.861, 1.076, 0.7383, 0.8004, 0.7218];
+      expect(run(runWith({ train_loss: train }, {}, 'epoch'))).toEqual([]);
+    });
+
     it('is visible on a 10-point epoch curve', () => {
       const [f] = run(runWith({ 'train/loss': [2.31, 2.3, 2.3, 2.29, 2.3, 1.6, 1.0, 0.7, 0.55, 0.5] }, {}, 'epoch'));
       expect(f?.severity).toBe('warning');

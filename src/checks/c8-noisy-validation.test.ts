@@ -1,4 +1,10 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { discoverRuns } from '../formats/discover.js';
+import { readers } from '../formats/index.js';
+import { loadRun } from '../formats/load.js';
+import { resolveCurves } from '../telemetry/curves.js';
 import { curve, runFrom, seeded } from '../test-support/runs.js';
 import { gte, lte, ruleTable, runCheck } from '../test-support/rule-table.js';
 import { c8NoisyValidation } from './c8-noisy-validation.js';
@@ -92,5 +98,20 @@ describe('C8 val-loss jumps (real shapes)', () => {
 describe('C8 without validation', () => {
   it('returns no finding', () => {
     expect(runCheck(c8NoisyValidation, { name: 'train only', run: runFrom({ loss: [2, 1, 0.5] }) })).toEqual([]);
+  });
+});
+
+describe('C8 on an accuracy logged in percent (0..100)', () => {
+  const real = fileURLToPath(new URL('../../../shared/data/real-labelled/wandb/clip_cifar100/wandb/run-20240414_232644-mc13xrth', import.meta.url));
+  it.skipIf(!existsSync(real))('takes the 2-point binomial floor of a proportion, not 10% of a low level (a collapsed run, val acc 5-19% with ~1 point of jitter: W&B clip_cifar100 mc13xrth)', async () => {
+    const { runs } = await discoverRuns([real], readers);
+    const { run } = await loadRun(runs[0] as (typeof runs)[number]);
+    expect(c8NoisyValidation.run({ run, curves: resolveCurves(run) })).toEqual([]);
+  });
+  it('still fires on 6 points of jitter in percent, and names the val set size in examples', () => {
+    const r = runFrom({ accuracy: jitter(N, (e) => acc(e) * 100, 0.3, 1), val_accuracy: jitter(N, (e) => (acc(e) - 0.05) * 100, 10, 2) }, { unit: 'epoch' });
+    const [f] = runCheck(c8NoisyValidation, { name: 'percent, 6 points', run: r });
+    expect(f?.evidence).toMatchObject({ pattern: 'jitter', minJitter: 2 });
+    expect(f?.evidence['impliedValExamples'] as number).toBeLessThan(1000);
   });
 });

@@ -45,10 +45,14 @@ const JITTER_TO_TREND = 0.2;
 const VS_TRAIN = 3;
 /**
  * ...and large in absolute terms: 2 points for a 0..1 metric (binomial noise of a ~400-example val set
- * at 80% accuracy), else 10% of the curve level (the relative standard error of a mean over ~100
- * examples whose per-example losses vary about as much as their mean, as cross-entropy losses do).
+ * at 80% accuracy), the same 2 points for such a metric logged in percent (0..100: W&B and Keras users
+ * often log `100 * correct / total`), else 10% of the curve level (the relative standard error of a
+ * mean over ~100 examples whose per-example losses vary about as much as their mean, as cross-entropy
+ * losses do).
  */
 const MIN_JITTER_UNIT = 0.02;
+/** A proportion logged in percent: its values times this are the 0..1 proportion. */
+const PERCENT = 100;
 const MIN_JITTER_RELATIVE = 0.1;
 
 const round = (x: number): number => Number(x.toPrecision(3));
@@ -68,7 +72,18 @@ function measure(values: readonly number[]): Jitter {
   return { jitter, trendSize, ratio: jitter / Math.max(trendSize, Number.MIN_VALUE) };
 }
 
-function judgeCurve(val: Curve, train: Curve | null, isMetric: boolean): Finding | null {
+/**
+ * The scale of a proportion-like metric: 1 for values in 0..1, {@link PERCENT} for an upward metric
+ * (accuracy, IoU) whose values lie in 0..100 and pass 1; `null` for anything else (losses, error-like
+ * metrics such as perplexity).
+ */
+function proportionScale(values: readonly number[], isMetric: boolean, higherIsBetter: boolean): number | null {
+  if (!isMetric) return null;
+  if (values.every((x) => x >= 0 && x <= 1)) return 1;
+  return higherIsBetter && values.every((x) => x >= 0 && x <= PERCENT) ? PERCENT : null;
+}
+
+function judgeCurve(val: Curve, train: Curve | null, isMetric: boolean, higherIsBetter: boolean): Finding | null {
   const steps: number[] = [];
   const values: number[] = [];
   val.values.forEach((v, i) => {
@@ -79,15 +94,15 @@ function judgeCurve(val: Curve, train: Curve | null, isMetric: boolean): Finding
   });
   const v = measure(values);
   if (!Number.isFinite(v.jitter) || v.jitter === 0) return null;
-  // A 0..1 metric (accuracy, IoU) has binomial noise; a loss that happens to lie in 0..1 does not.
-  const unitRange = isMetric && values.every((x) => x >= 0 && x <= 1);
+  // A 0..1 metric (accuracy, IoU), or one in percent, has binomial noise; a loss that happens to lie in 0..1 does not.
+  const scale = proportionScale(values, isMetric, higherIsBetter);
   const level = Math.abs(median(values));
-  const floor = unitRange ? MIN_JITTER_UNIT : MIN_JITTER_RELATIVE * level;
+  const floor = scale !== null ? MIN_JITTER_UNIT * scale : MIN_JITTER_RELATIVE * level;
   const t = train ? measure(binnedMeans(train.steps, train.values, steps)) : null;
   const trainRatio = t && Number.isFinite(t.ratio) ? t.ratio : null;
   if (v.ratio < JITTER_TO_TREND || v.jitter < floor) return null;
   if (trainRatio !== null && v.ratio < VS_TRAIN * trainRatio) return null;
-  const impliedN = unitRange ? Math.round((level * (1 - level)) / (v.jitter * v.jitter)) : null;
+  const impliedN = scale !== null ? Math.round(((level / scale) * (1 - level / scale)) / (v.jitter / scale) ** 2) : null;
   const trainText = trainRatio === null ? '' : `, ${round(v.ratio / Math.max(trainRatio, 1e-12))}x the train curve's ${round(trainRatio)}`;
   return makeFinding(c8NoisyValidation, {
     severity: 'warning',
@@ -171,7 +186,7 @@ function judge(ctx: CheckContext): Finding[] {
     return [tooLittleData(c8NoisyValidation, val.tag, val.values.filter((x) => Number.isFinite(x)).length, MIN_POINTS)];
   }
   for (const [val, train] of usable) {
-    const finding = judgeCurve(val, train, val === valMetric);
+    const finding = judgeCurve(val, train, val === valMetric, val === valMetric ? valMetric.higherIsBetter : false);
     if (finding) return [finding];
   }
   return [];

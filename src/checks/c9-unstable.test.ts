@@ -103,6 +103,20 @@ describe('C9 unstable', () => {
       expect(f?.steps?.[0]).toBeGreaterThanOrEqual(20);
     });
 
+    it('two order-of-magnitude spikes of epoch averages that recover, at any height (a memorised loss 0.004 -> 0.09: W&B clip_cifar100 6c85qiw7)', () => {
+      const base = (e: number): number => 3.9 * Math.exp(-e / 2.5) + 0.002 + 0.02 * Math.exp(-e / 20);
+      const excursion: Record<number, number> = { 43: 0.426, 44: 0.317, 45: 0.159, 46: 0.107, 47: 0.054, 79: 0.0094, 80: 0.0876, 81: 0.0585, 82: 0.0609, 83: 0.0306 };
+      const values = Array.from({ length: 100 }, (_, e) => excursion[e] ?? base(e));
+      const [f] = run(runWith({ average_loss: values }, {}, 'epoch'));
+      expect(f?.severity).toBe('warning');
+      expect(f?.evidence).toMatchObject({ spikes: 2, minRepeats: 2, epochLevelSpikes: true });
+      expect(f?.steps).toEqual([43, 80]);
+      expect(f?.message).toMatch(/2 epoch averages at 10x or more .*step 43: 0\.426, step 80: 0\.088/);
+      // One such epoch is one event, not repeated instability; per-step points near zero are batch noise.
+      expect(run(runWith({ average_loss: values.map((v, e) => (e >= 79 && e <= 83 ? base(e) : v)) }, {}, 'epoch'))).toEqual([]);
+      expect(run(runWith({ 'train/loss': values }))).toEqual([]);
+    });
+
     it('oscillations are not excused by an lr curve that does not rise', () => {
       const r = oscillating();
       const withLr = runWith({ 'train/loss': ctxOf(r).curves.trainLoss!.values as number[], lr: Array.from({ length: 600 }, (_, i) => 1e-3 * (1 - i / 600)) });

@@ -6,6 +6,7 @@
  * with the epoch period are C7's finding (unshuffled data), not instability: C9 then counts only spikes.
  */
 import { decimate } from '../analysis/decimate.js';
+import { epochLevelPoints } from '../analysis/epoch-points.js';
 import { finitePrefix } from '../analysis/finite-prefix.js';
 import { lrFor, lrRose } from '../analysis/lr-events.js';
 import { diffNoise } from '../analysis/noise.js';
@@ -54,6 +55,16 @@ export const C9_SPIKE_SKIP = 0.1;
 export const C9_SPIKE_RECOVERY = 5;
 /** Curves this long are per-step: smoothed, and checked for spikes and against noise. */
 export const C9_PER_STEP_POINTS = 30;
+/**
+ * Order-of-magnitude spikes of epoch-level points (each an average over a whole epoch, W&B and Keras
+ * logs with one row per epoch) that repeat this often are instability. A tenfold jump of an epoch
+ * average is no hard batch (the averaging removed those) but an epoch the optimiser spent thrown off,
+ * the event {@link C9_SINGLE_SPIKE_FACTOR} names; thrown off twice is repeated. Such spikes need no
+ * minimum height against the starting level ({@link C9_SPIKE_RISE} keeps the per-batch noise of a
+ * near-zero loss out, which epoch averages do not have): a memorised loss at 0.004 jumping to 0.09
+ * is the optimiser leaving its minimum however small the numbers are.
+ */
+export const C9_MIN_EPOCH_SPIKES = 2;
 
 const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v) < 0.01) ? v.toPrecision(3) : v.toFixed(3));
 
@@ -65,28 +76,40 @@ const fmt = (v: number): string => (Math.abs(v) >= 100 || (v !== 0 && Math.abs(v
  * A trailing median, not the curve's noise, is the reference: a loss that keeps jumping between two
  * levels (a spike every other step) has a huge step-to-step noise yet every jump is a spike.
  */
-function spikes(values: readonly number[]): { at: number[]; minRise: number } {
+function spikes(values: readonly number[], epochLevel: boolean): { at: number[]; big: number[]; minRise: number } {
   const n = values.length;
   const start = median(values.slice(0, Math.max(1, Math.round(n * C9_SPIKE_SKIP))));
   const minRise = C9_SPIKE_RISE * start;
   const at: number[] = [];
   const singles: number[] = [];
+  const big: number[] = [];
   let last = -2;
+  let bigUntil = -1; // the last point of the previous big spike's excursion (one excursion counts once)
   const first = Math.max(C9_SPIKE_WINDOW, Math.ceil(n * C9_SPIKE_SKIP));
   for (let i = first; i < n; i++) {
     const v = values[i] as number;
     const window = values.slice(i - C9_SPIKE_WINDOW, i);
     const ref = median(window);
-    if (v < C9_SPIKE_FACTOR * ref || v - ref < minRise || last === i - 1) continue;
-    const back = values.slice(i + 1, i + 1 + C9_SPIKE_RECOVERY).some((x) => x < (v + ref) / 2);
-    if (!back) continue;
+    const tenfold = v >= C9_SINGLE_SPIKE_FACTOR * ref;
+    if (v < C9_SPIKE_FACTOR * ref || last === i - 1) continue;
+    if (v - ref < minRise && !(epochLevel && tenfold)) continue;
+    const backAt = values.slice(i + 1, i + 1 + C9_SPIKE_RECOVERY).findIndex((x) => x < (v + ref) / 2);
+    if (backAt < 0) continue;
+    if (epochLevel && tenfold && i > bigUntil) {
+      big.push(i);
+      bigUntil = i + 1 + backAt;
+    }
+    if (v - ref < minRise) {
+      last = i;
+      continue;
+    }
     const next = values[i + 1];
     const single = v < C9_SINGLE_SPIKE_FACTOR * ref && !(next !== undefined && next >= C9_SPIKE_FACTOR * ref);
     (single ? singles : at).push(i);
     last = i;
   }
   const counted = singles.length >= C9_SPIKE_TRAIN_RATE * Math.max(1, n - first) ? at.concat(singles) : at;
-  return { at: counted.sort((a, b) => a - b), minRise };
+  return { at: counted.sort((a, b) => a - b), big, minRise };
 }
 
 /**
@@ -95,7 +118,9 @@ function spikes(values: readonly number[]): { at: number[]; minRise: number } {
  * (C7's periodic loss: unshuffled data); or >= 3 spikes after the first 10% of a per-step positive loss
  * (>= 2x the median of the previous 20 points and >= 25% of the starting level above it, back below
  * halfway within 5 points; a one-point spike under 10x only when spikes hit 5% of the steps: one hard
- * batch now and then is not instability). Rises an lr increase explains do not count.
+ * batch now and then is not instability); or, for epoch-level points (each an epoch average), >= 2
+ * excursions to 10x the median of the previous 20 points or more that come back down, at any height.
+ * Rises an lr increase explains do not count.
  * @example
  * c9Unstable.run(ctx)[0]?.evidence // { oscillations: 9, minRepeats: 3, swingThreshold: 0.33, ... }
  */
@@ -135,20 +160,27 @@ export const c9Unstable: Check = {
     const swings = oscillations(s, height).filter((o) => clears(o) && !explained(margin(o.low), steps[o.high] as number));
     const sigma = perStep && positive ? diffNoise(raw) : NaN;
     const noise = Number.isFinite(sigma) ? sigma : 0;
-    const spiky = perStep && positive ? spikes(raw) : { at: [], minRise: NaN };
-    const spikeAt = spiky.at.filter((i) => !explained(prefix.steps[Math.max(0, i - 1)] as number, prefix.steps[i] as number));
+    const epochLevel = epochLevelPoints({ unit: loss.unit, steps: prefix.steps }, ctx.curves.epoch, ctx.run.scalars.get(loss.tag));
+    const spiky = perStep && positive ? spikes(raw, epochLevel) : { at: [], big: [], minRise: NaN };
+    const notExplained = (i: number): boolean => !explained(prefix.steps[Math.max(0, i - 1)] as number, prefix.steps[i] as number);
+    let spikeAt = spiky.at.filter(notExplained);
+    const bigAt = spiky.big.filter(notExplained);
+    const byEpochSpikes = spikeAt.length < C9_MIN_REPEATS && bigAt.length >= C9_MIN_EPOCH_SPIKES;
+    if (byEpochSpikes) spikeAt = bigAt;
     // Swings with the epoch period are unshuffled data (C7 warns), not instability; spikes still count.
     const periodic = swings.length >= C9_MIN_REPEATS ? detectPeriodicLoss(ctx) : null;
     const epochPeriodic = periodic?.matchesEpoch === true;
     if (epochPeriodic) swings.length = 0;
-    if (swings.length < C9_MIN_REPEATS && spikeAt.length < C9_MIN_REPEATS) return [];
+    if (swings.length < C9_MIN_REPEATS && spikeAt.length < C9_MIN_REPEATS && !byEpochSpikes) return [];
     const bySwings = swings.length >= C9_MIN_REPEATS;
     const fromStep = bySwings ? (steps[swings[0]?.low ?? 0] as number) : (prefix.steps[spikeAt[0] ?? 0] as number);
     const toStep = bySwings ? (steps[swings[swings.length - 1]?.high ?? m - 1] as number) : (prefix.steps[spikeAt[spikeAt.length - 1] ?? n - 1] as number);
     const maxRise = swings.reduce((a, o) => Math.max(a, o.rise), 0);
     const what = bySwings
       ? `${swings.length} swings up and back down of at least ${fmt(height)} (largest ${fmt(maxRise)}; ${C9_MIN_REPEATS} needed)`
-      : `${spikeAt.length} spikes to ${C9_SPIKE_FACTOR}x or more of the median of the previous ${C9_SPIKE_WINDOW} points and at least ${fmt(spiky.minRise)} above it (${C9_MIN_REPEATS} needed${epochPeriodic ? `; the swings that repeat every epoch (${fmt(periodic?.periodSteps ?? NaN)} steps) are left to C7` : ''})`;
+      : byEpochSpikes
+        ? `${spikeAt.length} epoch averages at ${C9_SINGLE_SPIKE_FACTOR}x or more of the median of the previous ${C9_SPIKE_WINDOW} epochs that came back down (${spikeAt.map((i) => `step ${prefix.steps[i]}: ${fmt(raw[i] as number)}`).join(', ')}; ${C9_MIN_EPOCH_SPIKES} needed)`
+        : `${spikeAt.length} spikes to ${C9_SPIKE_FACTOR}x or more of the median of the previous ${C9_SPIKE_WINDOW} points and at least ${fmt(spiky.minRise)} above it (${C9_MIN_REPEATS} needed${epochPeriodic ? `; the swings that repeat every epoch (${fmt(periodic?.periodSteps ?? NaN)} steps) are left to C7` : ''})`;
     return [
       makeFinding(c9Unstable, {
         severity: 'warning',
@@ -158,7 +190,8 @@ export const c9Unstable: Check = {
         evidence: {
           oscillations: swings.length,
           spikes: spikeAt.length,
-          minRepeats: C9_MIN_REPEATS,
+          minRepeats: byEpochSpikes ? C9_MIN_EPOCH_SPIKES : C9_MIN_REPEATS,
+          epochLevelSpikes: byEpochSpikes,
           swingThreshold: height,
           largestSwing: maxRise,
           level,

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { discoverRuns } from './discover.js';
 import { readers } from './index.js';
@@ -141,5 +141,50 @@ describe('discoverRuns on awkward trees (real readers)', () => {
     const { runs, problems } = await discoverRuns([join(tree, 'keras')], readers);
     expect(runs.map((r) => r.id.slice(tree.length + 1))).toEqual(['keras/a/training.log']);
     expect(problems.map((p) => p.code)).toEqual(['bad-name']);
+  });
+});
+
+describe('discoverRuns and W&B run folders (real readers)', () => {
+  let project = '';
+  beforeAll(async () => {
+    project = await mkdtemp(join(tmpdir(), 'nndoctor-discover-wandb-'));
+    const put = async (rel: string, data: string | Uint8Array): Promise<void> => {
+      await mkdir(join(project, rel, '..'), { recursive: true });
+      await writeFile(join(project, rel), data);
+    };
+    const header = Uint8Array.from([0x3a, 0x57, 0x26, 0x42, 0xe1, 0xbe, 0x00]); // an empty .wandb log: its header only
+    await put('wandb/run-20240101_000000-aaaa/run-aaaa.wandb', header);
+    await put('wandb/run-20240101_000000-aaaa/files/config.yaml', 'wandb_version: 1\nlr:\n  value: 0.1\n');
+    await put('wandb/run-20240101_000000-aaaa/files/wandb-summary.json', '{"loss": 1}');
+    await put('wandb/run-20240101_000000-aaaa/files/output.log', 'epoch,loss\n0,1\n');
+    await put('wandb/run-20240101_000000-aaaa/logs/debug.log', 'x');
+    await put('wandb/debug.log', 'x');
+    await put('logs/training.log', 'epoch,loss\n0,1.0\n1,0.8\n');
+    await symlink('run-20240101_000000-aaaa', join(project, 'wandb', 'latest-run'));
+  });
+
+  it('walks wandb/ folders: one run per run folder (history and config), latest-run not a second run', async () => {
+    const { runs, problems } = await discoverRuns([project], readers, { followLinks: true });
+    expect(problems).toEqual([]);
+    const rel = (p: string): string => p.slice(project.length + 1);
+    expect(runs.map((r) => [rel(r.id), r.reader.name])).toEqual([
+      ['logs/training.log', 'keras-csv'],
+      ['wandb/run-20240101_000000-aaaa', 'wandb'],
+    ]);
+    expect(runs[1]?.files.map((f) => rel(f.path))).toEqual(['wandb/run-20240101_000000-aaaa/files/config.yaml', 'wandb/run-20240101_000000-aaaa/run-aaaa.wandb']);
+  });
+
+  it('a history outside a run-* folder claims only itself and its config: the other logs there are read as usual', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nndoctor-discover-wandb-exports-'));
+    await writeFile(join(dir, 'wandb-history.jsonl'), '{"loss": 1.0, "_step": 0}\n{"loss": 0.8, "_step": 1}\n');
+    await writeFile(join(dir, 'training.log'), 'epoch,loss\n0,1.0\n1,0.8\n');
+    const { runs } = await discoverRuns([dir], readers, { followLinks: true });
+    expect(runs.map((r) => [r.id.slice(dir.length), r.reader.name]).sort()).toEqual([['', 'wandb'], [`${sep}training.log`, 'keras-csv']]);
+  });
+
+  it('reads a file reached again through a second given path once', async () => {
+    const { runs, problems } = await discoverRuns([join(project, 'wandb'), join(project, 'wandb', 'latest-run'), project, join(project, 'logs')], readers, { followLinks: true });
+    expect(problems).toEqual([]);
+    expect(runs.map((r) => r.id.slice(project.length + 1))).toEqual(['wandb/run-20240101_000000-aaaa', 'logs/training.log']);
   });
 });

@@ -7,16 +7,20 @@
  *   (named by its first file) when separate fits logged there (see `tensorboard-fits/`).
  * - Lightning `version_N/metrics.csv`: one run per directory.
  * - MLflow: one run per run folder (`mlruns/<experiment>/<run>/`: its `meta.yaml` and every metric file).
+ * - W&B: one run per run folder (`wandb/run-<date>_<time>-<id>/`, `offline-run-...`): its history
+ *   (`run-<id>.wandb` or `wandb-history.jsonl`) and `config.yaml`; its other files are not logs.
  * - Keras CSV, Keras history JSON, JSON lines: one run per file. Hugging Face: one run per output
  *   directory, read from the latest `checkpoint-N/trainer_state.json` when there are several.
  * With `followLinks`, directories are walked as TensorBoard does, following symbolic links (see `walk/`).
+ * A file reached again through another given path (`wandb/` and `wandb/latest-run`) is read once.
  */
-import { open, stat } from 'node:fs/promises';
+import { open, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, relative, sep } from 'node:path';
 import { isRunMeta, runDirOf } from './mlflow/index.js';
 import type { FormatReader, Problem } from './reader.js';
 import { splitEventFiles } from './tensorboard-fits/split-fits.js';
 import { walkTree } from './walk/walk-tree.js';
+import { isRunDirName, wandbFileOrder, wandbPart, wandbRunDirOf } from './wandb/layout.js';
 
 /** One file of a run, and the prefix its tags get inside the run (a split such as `validation/`). */
 export interface RunFile {
@@ -78,6 +82,8 @@ export async function discoverRuns(paths: readonly string[], readers: readonly F
   const problems: Problem[] = [];
   const runs: RunSource[] = [];
   let ignored = 0;
+  /** Real paths of the files of earlier roots, when several paths are given. */
+  const seen = new Set<string>();
   for (const root of paths) {
     let files: string[] = [];
     let isDir = false;
@@ -93,6 +99,11 @@ export async function discoverRuns(paths: readonly string[], readers: readonly F
       problems.push({ file: root, code: 'not-found', message: `${root}: cannot read (${(cause as NodeJS.ErrnoException).code ?? String(cause)}); expected a log file or a directory of logs` });
       continue;
     }
+    if (paths.length > 1) {
+      const fresh = await unseen(files, seen);
+      if (fresh.length === 0 && files.length > 0) continue; // all read through an earlier path
+      files = fresh;
+    }
     const heads = new Map<string, Uint8Array>();
     for (const file of files) {
       try {
@@ -103,9 +114,12 @@ export async function discoverRuns(paths: readonly string[], readers: readonly F
     }
     const mlflow = readers.find((r) => r.name === 'mlflow');
     const mlflowRuns = new Set(mlflow ? [...heads].filter(([f, h]) => isRunMeta(f, h)).map(([f]) => dirname(f)) : []);
+    const wandb = readers.find((r) => r.name === 'wandb');
+    const wandbRuns = new Set(wandb ? [...heads].filter(([f, h]) => wandb.detect(f, h)).map(([f]) => dirname(f)) : []);
     const detected: Detected[] = [];
     for (const [file, bytes] of heads) {
-      const reader = mlflow && mlflowRuns.size > 0 ? ownedByMlflowRun(file, mlflowRuns, mlflow) : undefined;
+      let reader = mlflow && mlflowRuns.size > 0 ? ownedByMlflowRun(file, mlflowRuns, mlflow) : undefined;
+      if (reader === undefined && wandb && wandbRuns.size > 0) reader = ownedByWandbRun(file, bytes, wandbRuns, wandb);
       const found = reader === undefined ? readers.find((r) => r.detect(file, bytes)) : reader;
       if (found) detected.push({ path: file, reader: found });
       else ignored++;
@@ -114,11 +128,11 @@ export async function discoverRuns(paths: readonly string[], readers: readonly F
       problems.push({
         file: root,
         code: 'no-logs',
-        message: `${root}: no training logs found${isDir ? ` in ${files.length} file(s)` : ''}; expected TensorBoard event files, metrics.csv, a Keras CSV log or history JSON, trainer_state.json, an MLflow mlruns/ folder or .jsonl`,
+        message: `${root}: no training logs found${isDir ? ` in ${files.length} file(s)` : ''}; expected TensorBoard event files, metrics.csv, a Keras CSV log or history JSON, trainer_state.json, an MLflow mlruns/ folder, a W&B wandb/run-*/ folder or .jsonl`,
       });
       continue;
     }
-    runs.push(...(await group(root, isDir, detected, mlflowRuns)));
+    runs.push(...(await group(root, isDir, detected, mlflowRuns, wandbRuns)));
   }
   return { runs, problems, ignored };
 }
@@ -135,7 +149,36 @@ function ownedByMlflowRun(file: string, runDirs: ReadonlySet<string>, mlflow: Fo
   return part === 'metrics' ? mlflow : null;
 }
 
-async function group(root: string, isDir: boolean, detected: readonly Detected[], mlflowRuns: ReadonlySet<string>): Promise<RunSource[]> {
+/**
+ * Files inside a W&B run folder: its history and config are read by the W&B reader; its other files
+ * (summary, metadata, `output.log`, `wandb-events.jsonl`, saved code) are not logs (null) when the
+ * folder is named like a run folder (`run-*`, `offline-run-*`). Other files: undefined (detect as usual).
+ */
+function ownedByWandbRun(file: string, head: Uint8Array, runDirs: ReadonlySet<string>, wandb: FormatReader): FormatReader | null | undefined {
+  const dir = wandbRunDirOf(file, runDirs);
+  if (dir === null) return undefined;
+  if (wandbPart(file, dir, head) !== 'other') return wandb;
+  return isRunDirName(dir) ? null : undefined;
+}
+
+/** The files whose real path no earlier root reached, recording theirs. */
+async function unseen(files: readonly string[], seen: Set<string>): Promise<string[]> {
+  const out: string[] = [];
+  for (const file of files) {
+    let real = file;
+    try {
+      real = await realpath(file);
+    } catch {
+      // removed meanwhile: the head read reports it
+    }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    out.push(file);
+  }
+  return out;
+}
+
+async function group(root: string, isDir: boolean, detected: readonly Detected[], mlflowRuns: ReadonlySet<string>, wandbRuns: ReadonlySet<string>): Promise<RunSource[]> {
   const tbDirs = new Set(detected.filter((d) => d.reader.name === 'tensorboard').map((d) => dirname(d.path)));
   const groups = new Map<string, { reader: FormatReader; runDir: string; files: RunFile[] }>();
   const add = (key: string, reader: FormatReader, runDir: string, file: RunFile): void => {
@@ -159,6 +202,9 @@ async function group(root: string, isDir: boolean, detected: readonly Detected[]
     } else if (d.reader.name === 'mlflow') {
       const runDir = basename(d.path) === 'meta.yaml' ? dir : (runDirOf(d.path, mlflowRuns) ?? dir);
       add(`mlflow:${runDir}`, d.reader, runDir, { path: d.path, prefix: '' });
+    } else if (d.reader.name === 'wandb') {
+      const runDir = wandbRunDirOf(d.path, wandbRuns) ?? dir;
+      add(`wandb:${runDir}`, d.reader, runDir, { path: d.path, prefix: '' });
     } else {
       add(`${d.reader.name}:${d.path}`, d.reader, d.path, { path: d.path, prefix: '' });
     }
@@ -186,6 +232,7 @@ async function splitRun(g: { reader: FormatReader; runDir: string; files: RunFil
     const files = [...g.files].sort((a, b) => Number(basename(b.path) === 'meta.yaml') - Number(basename(a.path) === 'meta.yaml'));
     return [{ runDir: g.runDir, files }];
   }
+  if (g.reader.name === 'wandb') return [{ runDir: g.runDir, files: [...g.files].sort((a, b) => wandbFileOrder(a.path, b.path)) }];
   if (g.reader.name !== 'tensorboard' || g.files.length < 2 || g.files.some((f) => f.prefix !== '')) return [g];
   const fits = await splitEventFiles(g.files.map((f) => f.path));
   if (fits.length <= 1) return [g];

@@ -10,11 +10,13 @@ import { plainCsvReader } from './plain-csv/index.js';
 import { mlflowReader } from './mlflow/index.js';
 import type { FormatReader } from './reader.js';
 import { tensorboardReader } from './tensorboard/index.js';
+import { wandbReader } from './wandb/index.js';
 
 /** Every reader nndoctor knows. */
 export const readers: readonly FormatReader[] = [
   tensorboardReader,
   mlflowReader,
+  wandbReader,
   lightningCsvReader,
   kerasCsvReader,
   plainCsvReader,
@@ -28,4 +30,4 @@ export type { DiscoverOptions, Discovery, RunFile, RunSource } from './discover.
 export { discoverRuns } from './discover.js';
 export type { LoadedRun } from './load.js';
 export { loadRun } from './load.js';
-export { hfTrainerStateReader, jsonlReader, kerasCsvReader, kerasHistoryReader, lightningCsvReader, mlflowReader, tensorboardReader };
+export { hfTrainerStateReader, jsonlReader, kerasCsvReader, kerasHistoryReader, lightningCsvReader, mlflowReader, tensorboardReader, wandbReader };

@@ -65,7 +65,9 @@ export function classifyTag(tag: string): TagInfo {
     return { ...base, kind: 'lr' };
   }
   if (/(^|\/)grad(ient)?_?norm$/.test(lower) || lower === 'grad_norm') return { ...base, kind: 'grad_norm' };
+  // `epoch`, and `train/epoch` as the Hugging Face W&B callback logs it (in train and eval rows alike).
   if (words.length === 1 && words[0] === 'epoch') return { ...base, kind: 'epoch' };
+  if (/^(train|training)\/epoch$/.test(lower)) return { ...base, kind: 'epoch' };
   if (has(LOWER)) return { ...base, kind: 'metric', higherIsBetter: false };
   if (has(HIGHER)) return { ...base, kind: 'metric' };
   return { ...base, kind: 'other' };

@@ -1,8 +1,11 @@
 /**
  * From a decoded `Event` to telemetry: scalars (`simple_value`, rank-0 tensors), histograms
- * (`HistogramProto`, TF2 `[k,3]` tensors). Everything else (images, audio, text, graphs, run
- * metadata, Keras model config) is ignored silently.
+ * (`HistogramProto`, TF2 `[k,3]` tensors), and the hyper-parameters of the hparams plugin
+ * (`session_start_info`, as PyTorch `add_hparams`, tensorboardX and TF2 `hp.hparams` write them) as
+ * run metadata. Everything else (images, audio, text, graphs, run metadata, Keras model config, the
+ * hparams experiment and session-end summaries) is ignored silently.
  */
+import protobuf from 'protobufjs';
 import type { TelemetrySink } from '../../telemetry/run.js';
 import type { Histogram, StepUnit } from '../../telemetry/series.js';
 import { histogramFromTriples } from '../../telemetry/series.js';
@@ -43,6 +46,10 @@ export function emitEvent(event: EventMessage, sink: TelemetrySink, state: FileS
     if (!tag) continue;
     const declared = v.metadata?.plugin_data?.plugin_name;
     if (declared) state.plugins[tag] = declared;
+    if (declared === HPARAMS_PLUGIN) {
+      emitHparams(v.metadata?.plugin_data?.content, tag, sink, problem);
+      continue;
+    }
     const unit: StepUnit = tag.startsWith('epoch_') ? 'epoch' : 'step';
     if (Object.hasOwn(v, 'simple_value')) {
       sink.scalar(tag, step, v.simple_value as number, wallTime, unit);
@@ -116,4 +123,68 @@ function fromHistogramProto(p: HistogramMessage): Histogram | string {
     bucketLimits: p.bucket_limit,
     bucketCounts: p.bucket,
   };
+}
+
+/** Plugin name of TensorBoard's hparams summaries. */
+const HPARAMS_PLUGIN = 'hparams';
+
+/**
+ * The part of tensorboard/plugins/hparams/plugin_data.proto (and google/protobuf/struct.proto's
+ * `Value`) nndoctor reads: `HParamsPluginData.session_start_info.hparams`, a map from name to a
+ * scalar value. Field numbers are the upstream ones; the experiment (2) and session-end (4) messages,
+ * and list or struct values, are skipped by the decoder.
+ */
+const HPARAMS_SCHEMA = `
+syntax = "proto3";
+package nndoctor.hparams;
+
+message HParamsPluginData {
+  int32 version = 1;
+  SessionStartInfo session_start_info = 3;
+}
+
+message SessionStartInfo {
+  map<string, Value> hparams = 1;
+  string group_name = 4;
+}
+
+message Value {
+  oneof kind {
+    int32 null_value = 1;
+    double number_value = 2;
+    string string_value = 3;
+    bool bool_value = 4;
+  }
+}
+`;
+
+const HParamsPluginData = protobuf.parse(HPARAMS_SCHEMA, { keepCase: true }).root.lookupType('nndoctor.hparams.HParamsPluginData');
+
+interface HparamValueMessage {
+  number_value?: number;
+  string_value?: string;
+  bool_value?: boolean;
+}
+
+interface HparamsMessage {
+  session_start_info?: { hparams?: Record<string, HparamValueMessage> } | null;
+}
+
+/** Pushes the hyper-parameters of an hparams `session_start_info` summary as run metadata. */
+function emitHparams(content: Uint8Array | undefined, tag: string, sink: TelemetrySink, problem: ValueProblem): void {
+  if (!content || content.length === 0) return;
+  let data: HparamsMessage;
+  try {
+    data = HParamsPluginData.decode(content) as unknown as HparamsMessage;
+  } catch (error) {
+    problem('bad-hparams', `hparams summary '${tag}': not an HParamsPluginData message (${error instanceof Error ? error.message : String(error)}); its hyper-parameters are not read`);
+    return;
+  }
+  const hparams = data.session_start_info?.hparams;
+  if (!hparams) return;
+  for (const [key, value] of Object.entries(hparams)) {
+    if (Object.hasOwn(value, 'number_value')) sink.meta(key, value.number_value as number);
+    else if (Object.hasOwn(value, 'string_value')) sink.meta(key, value.string_value as string);
+    else if (Object.hasOwn(value, 'bool_value')) sink.meta(key, value.bool_value as boolean);
+  }
 }

@@ -25,8 +25,8 @@ export interface WalkResult {
   readonly problems: Problem[];
 }
 
-/** Folders that never hold a user's logs (or that other tools own). */
-const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', 'wandb', '.ipynb_checkpoints']);
+/** Folders that never hold a user's logs (or that other tools own). `wandb/` holds W&B runs: walked. */
+const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', '.ipynb_checkpoints']);
 
 interface WalkState {
   readonly files: string[];
