@@ -12,11 +12,11 @@ import { runCli } from '../src/cli/program.js';
 
 const examples = fileURLToPath(new URL('../examples/real-logs/', import.meta.url));
 
-function capture(env: Record<string, string> = {}): CliIo & { out: () => string; err: () => string } {
+function capture(env: Record<string, string> = {}, columns?: number): CliIo & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {
-    stdout: { write: (s: string) => (out += s), isTTY: false },
+    stdout: columns === undefined ? { write: (s: string) => (out += s), isTTY: false } : { write: (s: string) => (out += s), isTTY: true, columns },
     stderr: { write: (s: string) => (err += s), isTTY: false },
     env,
     out: () => out,
@@ -26,8 +26,13 @@ function capture(env: Record<string, string> = {}): CliIo & { out: () => string;
 
 interface JsonReport {
   version: number;
-  runs: Array<{ run: string; files: string[]; format: string; findings: Array<{ check: string; severity: string; steps: [number, number] | null; evidence: Record<string, unknown>; actions: string[] }> }>;
+  runs: Array<{ run: string; files: string[]; format: string; params: Record<string, unknown>; findings: Array<{ check: string; severity: string; steps: [number, number] | null; evidence: Record<string, unknown>; actions: string[] }> }>;
   problems: Array<{ file: string; code: string; message: string }>;
+  sweep: {
+    counts: { runs: number; runsByHealth: Record<string, number>; problems: number };
+    params: string[];
+    groups: Array<{ check: string; runs: string[]; splits: Array<{ param: string; side: { op: string; value: unknown; runs: number; withFinding: number }; rest: { runs: number; withFinding: number }; pAdjusted: number }> }>;
+  };
 }
 
 async function diagnoseJson(args: string[]): Promise<{ code: number; report: JsonReport; err: string }> {
@@ -120,4 +125,60 @@ describe('nndoctor diagnose', () => {
     await diagnoseJson([file]);
     expect((await readFile(file)).equals(before)).toBe(true);
   });
+
+  it('shows a sweep of the bundled logs (84 runs) as one headline, a runs table and findings by check', async () => {
+    const io = capture();
+    expect(await runCli(['diagnose', examples, '--fail-on', 'never'], io)).toBe(0);
+    const lines = io.out().replace(/\n$/, '').split('\n');
+    expect(lines[0]).toMatch(/^nndoctor: 84 runs: ✖ \d+ with errors · ▲ \d+ with warnings · ● \d+ info · ✔ \d+ ok · 0 input problems$/);
+    expect(lines.at(-1)).toBe(lines[0]);
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(100);
+    expect(lines.length).toBeLessThan(400);
+    const text = io.out();
+    expect(text).toContain('Runs under ');
+    expect(text).toContain('Findings by check');
+    // the forest-cover versions that do not learn are the ones with few input features
+    expect(text).toMatch(/C1 Not learning - 1\d of 84 runs: version_0, version_1, /);
+    expect(text).toMatch(/settings: 1\d of 1\d runs with continuous_dim <= 15 have C1; none of the \d+ with continuous_dim >=\s+20 do/);
+    expect(text.match(/try learning rates 10x higher and 10x lower/g)?.length).toBeLessThanOrEqual(2);
+  });
+
+  it('fits the sweep view to the terminal width, and --details / --summary force either report', async () => {
+    const narrow = capture({}, 72);
+    await runCli(['diagnose', examples, '--fail-on', 'never'], narrow);
+    // eslint-disable-next-line no-control-regex
+    const plain = narrow.out().replace(/\x1b\[[0-9;]*m/g, '');
+    expect(plain).not.toBe(narrow.out()); // a TTY gets colour
+    for (const line of plain.replace(/\n$/, '').split('\n')) expect(line.length, line).toBeLessThanOrEqual(72);
+    const details = capture();
+    await runCli(['diagnose', examples, '--details', '--fail-on', 'never'], details);
+    expect(details.out()).toMatch(/^nndoctor: 84 runs · \d+ errors? · \d+ warnings? · /);
+    expect(details.out().match(/^ {2}curves: /gm)?.length).toBeGreaterThan(60);
+    expect(details.out()).not.toContain('Findings by check');
+    const summary = capture();
+    await runCli(['diagnose', join(examples, 'keras_csvlogger'), '--summary', '--fail-on', 'never'], summary);
+    expect(summary.out()).toMatch(/^nndoctor: 2 runs: /);
+    expect(summary.out()).toContain('Runs under ');
+    const both = capture();
+    expect(await runCli(['diagnose', examples, '--summary', '--details'], both)).toBe(2);
+    expect(both.err()).toMatch(/cannot be used with/);
+  });
+
+  it('writes the sweep as markdown with collapsible groups, and a sweep object in JSON', async () => {
+    const md = capture();
+    await runCli(['diagnose', examples, '--format', 'markdown', '--fail-on', 'never'], md);
+    expect(md.out()).toMatch(/^# nndoctor: 84 runs\n/);
+    expect(md.out()).toContain('<details><summary>');
+    expect(md.out()).toContain('## Settings that go with a finding');
+    const { report } = await diagnoseJson([examples]);
+    expect(report.version).toBe(1);
+    expect(report.sweep.counts.runs).toBe(84);
+    expect(report.sweep.params).toContain('continuous_dim');
+    const c1 = report.sweep.groups.find((g) => g.check === 'C1');
+    expect(c1?.splits[0]).toMatchObject({ param: 'continuous_dim', side: { op: '<=', value: 15 }, rest: { withFinding: 0 } });
+    expect(c1?.splits[0]?.pAdjusted).toBeLessThan(0.05);
+    const version4 = report.runs.find((r) => r.run.endsWith('version_4'));
+    expect(version4?.params).toMatchObject({ learning_rate: 0.001, continuous_dim: 15 });
+  });
 });
+

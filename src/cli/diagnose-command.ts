@@ -10,6 +10,10 @@ import { severityRank } from '../findings/finding.js';
 import { renderJson } from '../report/json.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { isTooLittleData } from '../report/summary.js';
+import { renderSweepMarkdown } from '../report/sweep-markdown.js';
+import { renderSweepText } from '../report/sweep-text.js';
+import type { ReportView } from '../report/sweep-view.js';
+import { SWEEP_THRESHOLD, useSweepView } from '../report/sweep-view.js';
 import { renderText } from '../report/text.js';
 import type { ExitCode } from './cli-error.js';
 import type { CheckFlags } from './check-flags.js';
@@ -28,17 +32,21 @@ interface DiagnoseFlags extends CheckFlags {
   failOn: FailOn;
   color?: boolean;
   quiet?: boolean;
+  details?: boolean;
+  summary?: boolean;
 }
 
 /**
- * Renders a diagnosis in the chosen format.
+ * Renders a diagnosis in the chosen format. Text and markdown show the sweep view for more than
+ * {@link SWEEP_THRESHOLD} runs (`view: 'auto'`), or as `view` forces; JSON always has both.
  * @example
  * io.stdout.write(renderReport(diagnosis, 'markdown', false));
  */
-export function renderReport(diagnosis: Diagnosis, format: ReportFormat, color: boolean, verbose = true, width = 100): string {
+export function renderReport(diagnosis: Diagnosis, format: ReportFormat, color: boolean, verbose = true, width = 100, view: ReportView = 'auto'): string {
   if (format === 'json') return renderJson(diagnosis);
-  if (format === 'markdown') return renderMarkdown(diagnosis);
-  return renderText(diagnosis, { color, verbose, width });
+  const sweep = useSweepView(diagnosis.runs.length, view);
+  if (format === 'markdown') return sweep ? renderSweepMarkdown(diagnosis) : renderMarkdown(diagnosis);
+  return sweep ? renderSweepText(diagnosis, { color, verbose, width }) : renderText(diagnosis, { color, verbose, width: Math.min(width, 120) });
 }
 
 /**
@@ -67,6 +75,8 @@ export function addDiagnoseCommand(program: Command, io: CliIo, setExit: (code: 
     .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info', 'never']).default('error'))
     .option('-q, --quiet', 'text report: leave out runs without findings and too-little-data notes')
+    .addOption(new Option('--summary', `sweep view (runs table, findings grouped by check) whatever the number of runs (default above ${SWEEP_THRESHOLD} runs)`).conflicts('details'))
+    .addOption(new Option('--details', `one section per run whatever the number of runs (default up to ${SWEEP_THRESHOLD} runs)`).conflicts('summary'))
     .option('--no-color', 'no colours in the text report')
     .action(async (paths: string[], flags: DiagnoseFlags) => {
       const { checks, tags } = checksAndTags(flags);
@@ -78,8 +88,9 @@ export function addDiagnoseCommand(program: Command, io: CliIo, setExit: (code: 
         progress.stop();
       }
       const color = flags.color !== false && useColor(io.stdout, io.env);
-      const width = io.stdout.isTTY === true && io.stdout.columns ? Math.min(io.stdout.columns, 120) : 100;
-      io.stdout.write(renderReport(diagnosis, flags.format, color, flags.quiet !== true, width));
+      const width = io.stdout.isTTY === true && io.stdout.columns ? Math.max(40, io.stdout.columns) : 100;
+      const view: ReportView = flags.summary === true ? 'summary' : flags.details === true ? 'details' : 'auto';
+      io.stdout.write(renderReport(diagnosis, flags.format, color, flags.quiet !== true, width, view));
       if (diagnosis.runs.length === 0) {
         io.stderr.write(`nndoctor: nothing readable in ${paths.join(', ')}${diagnosis.problems.length > 0 ? ` (${diagnosis.problems.length} problem(s) above)` : ''}\n`);
       }

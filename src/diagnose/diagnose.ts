@@ -10,6 +10,8 @@ import type { Curves, CurveTags } from '../telemetry/curves.js';
 import { resolveCurves } from '../telemetry/curves.js';
 import type { Run } from '../telemetry/run.js';
 import type { StepUnit } from '../telemetry/series.js';
+import type { RunParams } from '../sweep/params.js';
+import { paramsFromMeta } from '../sweep/params.js';
 
 /** Which tag was used for each role (so users see what to pass to `--train-loss` etc.). */
 export type CurveRoles = { readonly [K in keyof Curves]: string | null };
@@ -28,6 +30,13 @@ export interface RunReport {
   readonly notes: readonly string[];
   /** Worst first. */
   readonly findings: readonly Finding[];
+  /**
+   * The run's hyper-parameters from its metadata (`hparams.yaml`, MLflow `params/`, TensorBoard
+   * hparams, ...), plain JSON; `{}` when the logs have none. Always set by {@link diagnoseRun}.
+   */
+  readonly params?: RunParams;
+  /** The last logged train and val loss (`null` when the curve is absent; `NaN` stays `NaN`). Always set by {@link diagnoseRun}. */
+  readonly lastLoss?: { readonly train: number | null; readonly val: number | null };
 }
 
 /** Options shared by every way of running a diagnosis. */
@@ -86,6 +95,8 @@ export function diagnoseRun(run: Run, options: DiagnoseOptions = {}): { report: 
       curves: roles,
       notes: notes(curves, options.tags ?? {}),
       findings: sortFindings(findings),
+      params: paramsFromMeta(run.meta),
+      lastLoss: { train: lastValue(curves.trainLoss), val: lastValue(curves.valLoss) },
     },
     problems,
   };
@@ -106,6 +117,10 @@ export function lastStep(run: Run): number | null {
     }
   }
   return best;
+}
+
+function lastValue(curve: Curves[keyof Curves]): number | null {
+  return curve && curve.values.length > 0 ? (curve.values[curve.values.length - 1] as number) : null;
 }
 
 function notes(curves: Curves, tags: CurveTags): string[] {

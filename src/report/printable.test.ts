@@ -4,6 +4,8 @@ import type { Finding } from '../findings/finding.js';
 import { findingText, problemText, statusText } from '../watch/render.js';
 import { renderMarkdown } from './markdown.js';
 import { printable } from './printable.js';
+import { renderSweepMarkdown } from './sweep-markdown.js';
+import { renderSweepText } from './sweep-text.js';
 import { renderText } from './text.js';
 
 /** Clear screen, set the window title, ring the bell, and a right-to-left override. */
@@ -17,8 +19,20 @@ const finding: Finding = {
 };
 const diagnosis: Diagnosis = {
   version: 1,
-  runs: [{ run: `runs/${HOSTILE}`, files: [`runs/${HOSTILE}/metrics.csv`], format: 'lightning-csv', lastStep: 4, unit: 'step', curves: { trainLoss: HOSTILE, valLoss: null, trainMetric: null, valMetric: null, lr: null, gradNorm: null, epoch: null }, notes: [HOSTILE], findings: [finding] }],
+  runs: [{ run: `runs/${HOSTILE}`, files: [`runs/${HOSTILE}/metrics.csv`], format: 'lightning-csv', lastStep: 4, unit: 'step', curves: { trainLoss: HOSTILE, valLoss: null, trainMetric: null, valMetric: null, lr: null, gradNorm: null, epoch: null }, notes: [HOSTILE], findings: [finding], params: { [HOSTILE]: HOSTILE, lr: 0.1 }, lastLoss: { train: 1, val: null } }],
   problems: [{ file: HOSTILE, code: 'bad-value', message: `line 2: ${HOSTILE}` }],
+};
+
+/** Seven runs (a sweep) whose names, parameters, findings and problems carry control characters. */
+const sweep: Diagnosis = {
+  version: 1,
+  runs: Array.from({ length: 7 }, (_, i) => ({
+    ...(diagnosis.runs[0] as Diagnosis['runs'][number]),
+    run: `runs/${HOSTILE}/${i}`,
+    findings: i < 4 ? [finding] : [],
+    params: { [HOSTILE]: i < 4 ? HOSTILE : 'calm', lr: i < 4 ? 0.1 : 0.001 },
+  })),
+  problems: diagnosis.problems,
 };
 
 describe('printable', () => {
@@ -32,6 +46,9 @@ describe('printable', () => {
     const outputs = [
       renderText(diagnosis, { color: false }),
       renderMarkdown(diagnosis),
+      renderSweepText(sweep, { color: false }),
+      renderSweepText(sweep, { color: false, width: 40 }),
+      renderSweepMarkdown(sweep),
       findingText({ run: HOSTILE, unit: 'step', finding }, false),
       problemText({ file: HOSTILE, code: 'bad-value', message: HOSTILE }),
       statusText({ run: HOSTILE, format: 'jsonl', step: 3, unit: 'step', trainLoss: { tag: HOSTILE, value: 1 }, valLoss: null, worst: finding, stalled: false }, 200),

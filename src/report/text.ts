@@ -6,7 +6,9 @@ import { createColors } from 'picocolors';
 import type { RunReport } from '../diagnose/diagnose.js';
 import type { Diagnosis } from '../diagnose/diagnose-paths.js';
 import type { Severity } from '../findings/finding.js';
-import { formatEvidence } from './format-number.js';
+import type { ParamValue, RunParams } from '../sweep/params.js';
+import { differingParams } from '../sweep/params.js';
+import { formatEvidence, formatNumber } from './format-number.js';
 import { countFindings, describeSteps, isTooLittleData, runsWorstFirst, worstSeverity } from './summary.js';
 import { printable } from './printable.js';
 
@@ -19,8 +21,12 @@ export interface TextOptions {
   readonly width?: number;
 }
 
-/** Greedy word wrap; continuation lines get `indent`. */
-function wrap(text: string, width: number, indent: string): string {
+/**
+ * Greedy word wrap at `width` columns; continuation lines get `indent`.
+ * @example
+ * wrap('a long message', 8, '  ') // 'a long\n  message'
+ */
+export function wrap(text: string, width: number, indent: string): string {
   const words = text.split(' ');
   const lines: string[] = [];
   let line = '';
@@ -35,7 +41,44 @@ function wrap(text: string, width: number, indent: string): string {
 }
 
 const LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARN ', info: 'info ' };
-const ICON: Record<Severity | 'ok', string> = { error: '✖', warning: '▲', info: '●', ok: '✔' };
+/** The health icons of the text reports. */
+export const ICON: Record<Severity | 'ok', string> = { error: '✖', warning: '▲', info: '●', ok: '✔' };
+/** Parameters listed per run when the report has one run (the rest are in the JSON report). */
+const PARAMS_SHOWN = 8;
+
+/** Paints text by health. */
+export type Paint = Record<Severity | 'ok', (s: string) => string>;
+
+/**
+ * The parameters to show beside each run of a per-run report: those that differ between runs, or for
+ * a single run its first few.
+ * @example
+ * paramsShown(diagnosis.runs) // ['lr', 'batch_size']
+ */
+export function paramsShown(runs: readonly RunReport[]): string[] {
+  if (runs.length === 1) return Object.keys(runs[0]?.params ?? {});
+  return differingParams(runs.map((r) => r.params ?? {}));
+}
+
+/**
+ * A run's parameters as `k=v` pairs (`keys` in order; absent ones left out), at most `max` of them.
+ * @example
+ * paramsLine({ lr: 0.01, opt: 'sgd' }, ['lr', 'opt']) // 'lr=0.01, opt=sgd'
+ */
+export function paramsLine(params: RunParams, keys: readonly string[], max = PARAMS_SHOWN): string {
+  const present = keys.filter((k) => params[k] !== undefined);
+  const shown = present.slice(0, max).map((k) => `${k}=${formatParam(params[k] as ParamValue)}`);
+  return shown.join(', ') + (present.length > max ? `, … ${present.length - max} more (--format json)` : '');
+}
+
+/**
+ * A parameter value for people: numbers like evidence, text as it is.
+ * @example
+ * formatParam(0.000123456) // '1.235e-4'
+ */
+export function formatParam(v: ParamValue): string {
+  return typeof v === 'number' ? formatNumber(v) : String(v);
+}
 
 /**
  * Renders a diagnosis for the terminal.
@@ -48,6 +91,7 @@ export function renderText(diagnosisIn: Diagnosis, options: TextOptions = {}): s
   const paint: Record<Severity | 'ok', (s: string) => string> = { error: c.red, warning: c.yellow, info: c.cyan, ok: c.green };
   const verbose = options.verbose ?? true;
   const counts = countFindings(diagnosis.runs);
+  const keys = paramsShown(diagnosis.runs);
   const lines: string[] = [];
   lines.push(
     c.bold(`nndoctor: ${diagnosis.runs.length} run${diagnosis.runs.length === 1 ? '' : 's'}`) +
@@ -60,7 +104,7 @@ export function renderText(diagnosisIn: Diagnosis, options: TextOptions = {}): s
     const worst = worstSeverity(run);
     if (worst === null && !verbose) continue;
     lines.push('');
-    lines.push(renderRun(run, c, paint, verbose, Math.max(60, options.width ?? 100)));
+    lines.push(renderRun(run, c, paint, verbose, Math.max(60, options.width ?? 100), keys));
   }
   if (diagnosis.problems.length > 0) {
     lines.push('', c.bold(`Input problems (${diagnosis.problems.length}):`));
@@ -69,12 +113,19 @@ export function renderText(diagnosisIn: Diagnosis, options: TextOptions = {}): s
   return `${lines.join('\n')}\n`;
 }
 
-function renderRun(
+/**
+ * One run of the per-run report: header, curves, parameters (`paramKeys`), notes, findings with
+ * evidence and next actions. Strings must already be {@link printable}.
+ * @example
+ * renderRun(run, createColors(false), paint, true, 100, ['lr'])
+ */
+export function renderRun(
   run: RunReport,
   c: ReturnType<typeof createColors>,
-  paint: Record<Severity | 'ok', (s: string) => string>,
+  paint: Paint,
   verbose: boolean,
   width: number,
+  paramKeys: readonly string[] = [],
 ): string {
   const worst = worstSeverity(run);
   const key = worst ?? 'ok';
@@ -89,6 +140,8 @@ function renderRun(
     ['lr', run.curves.lr],
   ].filter(([, tag]) => tag !== null);
   if (roles.length > 0) out.push(c.dim(`  curves: ${roles.map(([role, tag]) => `${role} = ${tag}`).join(', ')}`));
+  const params = paramsLine(run.params ?? {}, paramKeys);
+  if (params.length > 0) out.push(c.dim(`  ${wrap(`params: ${params}`, width, '    ')}`));
   for (const note of run.notes) out.push(c.dim(`  note: ${note}`));
   const real = run.findings.filter((f) => !isTooLittleData(f));
   if (real.length === 0) out.push(`  ${paint.ok('no problems found')}`);
