@@ -9,7 +9,7 @@ import type { FormatReader, ReadOptions, ReadResult } from '../reader.js';
 import type { TelemetrySink } from '../../telemetry/run.js';
 import { describeJsonError } from '../json/json-error.js';
 import { parseLenientJson } from '../json/lenient-json.js';
-import { isFinalRead, scanLines, type LinePosition } from '../lines/scan-lines.js';
+import { recordScanOptions, scanLines, type LinePosition } from '../lines/scan-lines.js';
 import { describeIoError, problemList } from '../problems/problem-list.js';
 import { decodeRecord, type DecodeContext } from './decode-record.js';
 
@@ -71,13 +71,7 @@ async function read(path: string, sink: TelemetrySink, options: ReadOptions): Pr
         return;
       }
       if (decodeRecord(record, line.number, sink, problems, ctx)) records += 1;
-    }, {
-      final: isFinalRead(options),
-      onTail: (line) => {
-        if (line.overlong || line.text.trim() !== '') problems.add('truncated', `line ${line.number} (byte ${line.offset}): no line end yet (still being written, or cut short); not read`);
-      },
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    }, recordScanOptions(options, problems));
     const state: JsonlState = { line: end.line, lastEpochStep: ctx.lastEpochStep };
     return { cursor: { offset: end.offset, state }, problems: problems.toArray(), records };
   } catch (error) {

@@ -8,6 +8,7 @@
  * says the read is final (a one-shot diagnosis): then it is handed over too.
  */
 import { open } from 'node:fs/promises';
+import type { ProblemList } from '../problems/problem-list.js';
 import type { ReadOptions } from '../reader.js';
 
 /** A position between two lines: the byte offset of the next line and how many lines precede it. */
@@ -71,7 +72,24 @@ const CR = 0x0d;
  * isFinalRead({ displayPath: 'a.csv' }) // false
  */
 export function isFinalRead(options: ReadOptions): boolean {
-  return (options as { readonly final?: unknown }).final === true;
+  return options.final === true;
+}
+
+/**
+ * The scan options every line-based reader of whole records (JSON lines, W&B's history) passes to
+ * {@link scanLines}: a final read takes the unterminated last line, a following read holds it back and
+ * says so as a `truncated` problem, and progress goes to the caller.
+ * @example
+ * await scanLines(path, start, onLine, recordScanOptions(options, problems));
+ */
+export function recordScanOptions(options: ReadOptions, problems: Pick<ProblemList, 'add'>): ScanOptions {
+  return {
+    final: isFinalRead(options),
+    onTail: (line) => {
+      if (line.overlong || line.text.trim() !== '') problems.add('truncated', `line ${line.number} (byte ${line.offset}): no line end yet (still being written, or cut short); not read`);
+    },
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
 }
 
 /**

@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import type { MetaValue, TelemetrySink } from '../../telemetry/run.js';
 import { describeJsonError } from '../json/json-error.js';
 import { parseLenientJson } from '../json/lenient-json.js';
-import { isFinalRead, scanLines, type LinePosition } from '../lines/scan-lines.js';
+import { isFinalRead, recordScanOptions, scanLines, type LinePosition } from '../lines/scan-lines.js';
 import { describeIoError, problemList, type ProblemList } from '../problems/problem-list.js';
 import type { FormatReader, ReadOptions, ReadResult } from '../reader.js';
 import { readConfigYaml } from './config-yaml.js';
@@ -244,13 +244,7 @@ async function readHistoryJsonl(path: string, sink: TelemetrySink, options: Read
       }
       emitRow(new Map(Object.entries(row)), (v) => v, undefined, sink, ctx);
       records++;
-    }, {
-      final: isFinalRead(options),
-      onTail: (line) => {
-        if (line.overlong || line.text.trim() !== '') problems.add('truncated', `line ${line.number} (byte ${line.offset}): no line end yet (still being written, or cut short); not read`);
-      },
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    }, recordScanOptions(options, problems));
     const state: JsonlHistoryState = { line: end.line, lastStep: ctx.lastStep };
     return { cursor: { offset: end.offset, state }, problems: problems.toArray(), records };
   } catch (error) {
