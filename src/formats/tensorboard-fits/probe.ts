@@ -5,7 +5,8 @@
  * two reads. Uses the TFRecord framing and `Event` decoder of the TensorBoard reader.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { decodeEvent, int64ToNumber, type EventMessage } from '../tensorboard/proto.js';
+import { int64ToNumber } from '../protobuf/int64.js';
+import { decodeEvent, type EventMessage } from '../tensorboard/proto.js';
 import { FRAME_BYTES, HEADER_BYTES, headerLength } from '../tensorboard/records.js';
 import { isStringTensor } from '../tensorboard/tensors.js';
 

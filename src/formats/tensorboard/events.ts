@@ -10,7 +10,7 @@ import type { TelemetrySink } from '../../telemetry/run.js';
 import type { Histogram, StepUnit } from '../../telemetry/series.js';
 import { histogramFromTriples } from '../../telemetry/series.js';
 import type { EventMessage, HistogramMessage, TensorMessage } from './proto.js';
-import { int64ToNumber } from './proto.js';
+import { int64ToNumber } from '../protobuf/int64.js';
 import { isStringTensor, tensorNumbers, tensorShape } from './tensors.js';
 
 /**

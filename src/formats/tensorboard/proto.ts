@@ -8,6 +8,7 @@
  * (which deletes properties on every decode and made decoding a third slower).
  */
 import protobuf from 'protobufjs';
+import type { Int64 } from '../protobuf/int64.js';
 
 const SCHEMA = `
 syntax = "proto2";
@@ -74,9 +75,6 @@ message TensorProto {
   repeated int64 int64_val = 10 [packed = true];
 }
 `;
-
-/** An int64 as protobufjs hands it out: a number, or a Long when the `long` package is present. */
-export type Int64 = number | { toNumber(): number };
 
 /** Decoded `HistogramProto`. Absent fields read as proto3 defaults (0, empty). */
 export interface HistogramMessage {
@@ -146,14 +144,4 @@ export function decodeEvent(payload: Uint8Array): EventMessage {
  */
 export function encodeEvent(event: Record<string, unknown>): Uint8Array {
   return EventType.encode(event).finish();
-}
-
-/**
- * Converts a protobufjs int64 (number or Long) to a JS number (exact below 2^53).
- * @example
- * int64ToNumber(12) // 12
- */
-export function int64ToNumber(v: Int64 | null | undefined): number {
-  if (v === null || v === undefined) return 0;
-  return typeof v === 'number' ? v : v.toNumber();
 }

@@ -3,7 +3,7 @@
  * little-endian `tensor_content`, for the numeric dtypes TensorBoard summaries use.
  */
 import type { TensorMessage } from './proto.js';
-import { int64ToNumber } from './proto.js';
+import { int64ToNumber } from '../protobuf/int64.js';
 
 /** TensorFlow `DataType` enum values nndoctor decodes. */
 const DT_FLOAT = 1;

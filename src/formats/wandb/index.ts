@@ -18,7 +18,8 @@ import { readConfigYaml } from './config-yaml.js';
 import { emitValue, INTERNAL_KEYS, parseValueJson, rowNumber } from './history.js';
 import { JSONL_HISTORY, isWandbHistory } from './layout.js';
 import { scanLog, type LogIssue, type LogState } from './log-records.js';
-import { decodeRecord, int64, itemKey, type ItemMessage, type RecordMessage } from './proto.js';
+import { int64ToNumber } from '../protobuf/int64.js';
+import { decodeRecord, itemKey, type ItemMessage, type RecordMessage } from './proto.js';
 
 export { isWandbHistory, wandbFileOrder, wandbPart, wandbRunDirOf } from './layout.js';
 
@@ -141,7 +142,7 @@ function applyRecord(record: RecordMessage, sink: TelemetrySink, ctx: { lastStep
       if (key === null || item.value_json === undefined) continue;
       values.set(key, item.value_json);
     }
-    const stepNum = record.history.step ? (int64(record.history.step.num) ?? 0) : undefined;
+    const stepNum = record.history.step ? int64ToNumber(record.history.step.num) : undefined;
     emitRow(values, (v) => parseValueJson(String(v)), stepNum, sink, ctx);
     return true;
   }
@@ -151,7 +152,7 @@ function applyRecord(record: RecordMessage, sink: TelemetrySink, ctx: { lastStep
     if (run.run_id) sink.meta('wandb.run_id', run.run_id);
     if (run.project) sink.meta('wandb.project', run.project);
     if (run.resumed) sink.meta('wandb.resumed', true);
-    const starting = int64(run.starting_step);
+    const starting = int64ToNumber(run.starting_step);
     if (starting) sink.meta('wandb.starting_step', starting);
     if (run.config) applyConfig(run.config.update, sink);
     return true;

@@ -6,6 +6,7 @@
  * set tells apart from one that is not), wire-compatible with the upstream proto3.
  */
 import protobuf from 'protobufjs';
+import type { Int64 } from '../protobuf/int64.js';
 
 const SCHEMA = `
 syntax = "proto2";
@@ -58,9 +59,6 @@ message RunExitRecord {
 }
 `;
 
-/** An int64 as protobufjs hands it out: a number, or a Long when the `long` package is present. */
-export type Int64 = number | { toNumber(): number };
-
 /** A history, summary or config item: `key`, or (wandb-core clients) the `nested_key` path. */
 export interface ItemMessage {
   key?: string;
@@ -101,16 +99,6 @@ export const RecordType = root.lookupType('nndoctor.wandb.Record');
  */
 export function decodeRecord(payload: Uint8Array): RecordMessage {
   return RecordType.decode(payload) as unknown as RecordMessage;
-}
-
-/**
- * Converts a protobufjs int64 (number or Long) to a JS number (exact below 2^53); absent is undefined.
- * @example
- * int64(12) // 12
- */
-export function int64(v: Int64 | null | undefined): number | undefined {
-  if (v === null || v === undefined) return undefined;
-  return typeof v === 'number' ? v : v.toNumber();
 }
 
 /**
