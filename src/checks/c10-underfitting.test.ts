@@ -1,10 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { discoverRuns } from '../formats/discover.js';
-import { readers } from '../formats/index.js';
-import { loadRun } from '../formats/load.js';
 import { resolveCurves } from '../telemetry/curves.js';
 import type { Run } from '../telemetry/run.js';
+import { loadRealRun } from '../test-support/real-runs.js';
 import { curve } from '../test-support/runs.js';
 import { ctxOf, flatAt, healthyShapes, lateDrop, nanAt, oscillating, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
 import { c10Underfitting } from './c10-underfitting.js';
@@ -138,12 +135,6 @@ describe('C10 underfitting', () => {
   });
 });
 
-/** Real runs from the hand-labelled set (../shared), each read the way the CLI reads it. */
-const real = (rel: string): string => fileURLToPath(new URL(`../../../shared/data/real-labelled/${rel}`, import.meta.url));
-async function loadReal(rel: string): Promise<Run> {
-  const { runs } = await discoverRuns([real(rel)], readers);
-  return (await loadRun(runs[0] as (typeof runs)[number])).run;
-}
 
 describe('C10 on real runs', () => {
   const runs = new Map<string, Run>();
@@ -155,7 +146,7 @@ describe('C10 on real runs', () => {
     yoloContinuation: 'tensorboard/fsoco_yolov5/runs/train/exp10',
   } as const;
   beforeAll(async () => {
-    for (const [k, rel] of Object.entries(cases)) runs.set(k, await loadReal(rel));
+    for (const [k, rel] of Object.entries(cases)) runs.set(k, await loadRealRun(rel));
   });
   const check = (k: keyof typeof cases) => {
     const r = runs.get(k) as Run;

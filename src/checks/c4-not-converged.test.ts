@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { realLabelledPath } from '../test-support/real-runs.js';
 import { curve } from '../test-support/runs.js';
 import { ctxOf, flatAt, healthyShapes, kerasRunningMean, nanAt, risingAfterFall, runWith, stillFalling, underfit } from '../test-support/loss-shapes.js';
 import { c4NotConverged } from './c4-not-converged.js';
 
 /** One column of 2500 training losses, no header (enriquemondragon/nebulae-nn, in the labelled real set beside the clone). */
-const NEBULAE = fileURLToPath(new URL('../../../shared/data/real-labelled/lightning_csv/nebulae_nn/models/history.csv', import.meta.url));
+const NEBULAE = realLabelledPath('lightning_csv/nebulae_nn/models/history.csv');
 const run = (r: ReturnType<typeof runWith>) => c4NotConverged.run(ctxOf(r));
 const range = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
 const atWarningOrAbove = (r: ReturnType<typeof runWith>) => run(r).filter((f) => f.severity !== 'info');

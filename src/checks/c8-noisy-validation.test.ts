@@ -1,10 +1,7 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { discoverRuns } from '../formats/discover.js';
-import { readers } from '../formats/index.js';
-import { loadRun } from '../formats/load.js';
 import { resolveCurves } from '../telemetry/curves.js';
+import { loadRealRun, realLabelledPath } from '../test-support/real-runs.js';
 import { curve, runFrom, seeded } from '../test-support/runs.js';
 import { gte, lte, ruleTable, runCheck } from '../test-support/rule-table.js';
 import { c8NoisyValidation } from './c8-noisy-validation.js';
@@ -102,10 +99,9 @@ describe('C8 without validation', () => {
 });
 
 describe('C8 on an accuracy logged in percent (0..100)', () => {
-  const real = fileURLToPath(new URL('../../../shared/data/real-labelled/wandb/clip_cifar100/wandb/run-20240414_232644-mc13xrth', import.meta.url));
-  it.skipIf(!existsSync(real))('takes the 2-point binomial floor of a proportion, not 10% of a low level (a collapsed run, val acc 5-19% with ~1 point of jitter: W&B clip_cifar100 mc13xrth)', async () => {
-    const { runs } = await discoverRuns([real], readers);
-    const { run } = await loadRun(runs[0] as (typeof runs)[number]);
+  const rel = 'wandb/clip_cifar100/wandb/run-20240414_232644-mc13xrth';
+  it.skipIf(!existsSync(realLabelledPath(rel)))('takes the 2-point binomial floor of a proportion, not 10% of a low level (a collapsed run, val acc 5-19% with ~1 point of jitter: W&B clip_cifar100 mc13xrth)', async () => {
+    const run = await loadRealRun(rel);
     expect(c8NoisyValidation.run({ run, curves: resolveCurves(run) })).toEqual([]);
   });
   it('still fires on 6 points of jitter in percent, and names the val set size in examples', () => {

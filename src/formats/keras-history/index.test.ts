@@ -1,15 +1,15 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRun, runSink } from '../../telemetry/run.js';
 import { discoverRuns } from '../discover.js';
 import { hfTrainerStateReader } from '../hf-trainer-state/index.js';
 import { readers } from '../index.js';
 import { kerasHistoryReader } from './index.js';
+import { realLabelledPath } from '../../test-support/real-runs.js';
 
-const amdl = fileURLToPath(new URL('../../../../shared/data/real-labelled/hf_keras_mlflow/amdl/', import.meta.url));
+const amdl = realLabelledPath('hf_keras_mlflow/amdl/');
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 let dir = '';

@@ -1,7 +1,6 @@
 import { appendFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRun, runSink, type Run } from '../../telemetry/run.js';
 import { discoverRuns } from '../discover.js';
@@ -9,8 +8,9 @@ import { readers } from '../index.js';
 import { loadRun } from '../load.js';
 import type { Problem } from '../reader.js';
 import { mlflowReader } from './index.js';
+import { realLabelledPath } from '../../test-support/real-runs.js';
 
-const labelled = fileURLToPath(new URL('../../../../shared/data/real-labelled/hf_keras_mlflow/', import.meta.url));
+const labelled = realLabelledPath('hf_keras_mlflow/');
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 async function load(paths: string[]): Promise<{ runs: Map<string, Run>; problems: Problem[] }> {

@@ -1,7 +1,6 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { discoverRuns } from '../discover.js';
 import { readers } from '../index.js';
@@ -10,8 +9,9 @@ import { encodeEvent } from '../tensorboard/proto.js';
 import { frameRecord } from '../tensorboard/records.js';
 import { probeEventFile, type EventFileProbe } from './probe.js';
 import { splitFits } from './split-fits.js';
+import { realLabelledPath } from '../../test-support/real-runs.js';
 
-const tb = fileURLToPath(new URL('../../../../shared/data/real-labelled/tensorboard/', import.meta.url));
+const tb = realLabelledPath('tensorboard/');
 
 /** Scalars `[step, wall time]` of one tag, after a `file_version` record opened at `opened`. */
 function eventFile(opened: number, points: ReadonlyArray<readonly [number, number]>, tag = 'loss', extra: Array<[string, number, number]> = []): Buffer {

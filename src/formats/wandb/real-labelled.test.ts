@@ -8,7 +8,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { resolveCurves } from '../../telemetry/curves.js';
 import type { Run } from '../../telemetry/run.js';
@@ -18,8 +17,9 @@ import { loadRun } from '../load.js';
 import { parseLenientJson } from '../json/lenient-json.js';
 import { scanLog } from './log-records.js';
 import { decodeRecord, itemKey } from './proto.js';
+import { realLabelledPath } from '../../test-support/real-runs.js';
 
-const root = fileURLToPath(new URL('../../../../shared/data/real-labelled/wandb/', import.meta.url));
+const root = realLabelledPath('wandb/');
 const present = existsSync(join(root, 'labels.json'));
 
 interface WandbLabel {
