@@ -12,7 +12,7 @@
 import { relative, sep } from 'node:path';
 import type { Diagnosis } from '../../src/diagnose/diagnose-paths.js';
 import type { RunReport } from '../../src/diagnose/diagnose.js';
-import type { Finding } from '../../src/findings/finding.js';
+import { isTooLittleData } from '../../src/report/summary.js';
 import type { FormatFamily, PlacedLabel, RealPart } from './labels.js';
 
 /** What happened on one labelled run. */
@@ -62,7 +62,6 @@ export interface RealScore {
   readonly outcomes: readonly RunOutcome[];
 }
 
-const verdict = (f: Finding): boolean => f.evidence['insufficientData'] !== true;
 const posix = (p: string): string => p.split(sep).join('/');
 
 /** The runs of the diagnosis that belong to a label: the label's path is the run, or holds every file of it. */
@@ -73,7 +72,7 @@ function runsOf(label: PlacedLabel, reports: ReadonlyArray<{ report: RunReport; 
 }
 
 function outcome(label: PlacedLabel, runs: readonly RunReport[]): RunOutcome {
-  const findings = runs.flatMap((r) => r.findings).filter(verdict);
+  const findings = runs.flatMap((r) => r.findings).filter((f) => !isTooLittleData(f));
   const fired = [...new Set(findings.map((f) => f.check))].sort();
   const met: string[] = [];
   const missed: string[] = [];

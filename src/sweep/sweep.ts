@@ -6,6 +6,7 @@
 import type { RunReport } from '../diagnose/diagnose.js';
 import type { Finding, Severity } from '../findings/finding.js';
 import { severityRank } from '../findings/finding.js';
+import { isTooLittleData, worstSeverity } from '../report/summary.js';
 import type { RunParams } from './params.js';
 import { differingParams } from './params.js';
 import type { ParamSplit } from './splits.js';
@@ -46,15 +47,6 @@ export interface Sweep {
   readonly groups: readonly SweepGroup[];
 }
 
-/**
- * Whether a finding only says the check had too little data to judge.
- * @example
- * isTooLittleData(finding) // true for `tooLittleData(...)` findings
- */
-export function isTooLittleData(f: Finding): boolean {
-  return f.evidence['insufficientData'] === true;
-}
-
 /** The findings of a run that say something (no "too little data" notes). */
 export function realFindings(run: RunReport): Finding[] {
   return run.findings.filter((f) => !isTooLittleData(f));
@@ -66,9 +58,7 @@ export function realFindings(run: RunReport): Finding[] {
  * health(run) // 'warning'
  */
 export function health(run: RunReport): Health {
-  let worst: Severity | null = null;
-  for (const f of realFindings(run)) if (worst === null || severityRank(f.severity) > severityRank(worst)) worst = f.severity;
-  return worst ?? 'ok';
+  return worstSeverity(run) ?? 'ok';
 }
 
 const healthRank = (h: Health): number => (h === 'ok' ? -1 : severityRank(h));
