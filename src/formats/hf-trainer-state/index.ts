@@ -5,13 +5,13 @@
  * series (step -> fractional epoch). Run summaries (`train_runtime`, `total_flos`, ...) and the
  * top-level settings (`max_steps`, `logging_steps`, ...) become run metadata.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { FormatReader, ReadOptions, ReadResult } from '../reader.js';
 import type { TelemetrySink } from '../../telemetry/run.js';
 import { describeJsonError } from '../json/json-error.js';
 import { jsonNumber, parseLenientJson } from '../json/lenient-json.js';
-import { describeIoError, problemList, type ProblemList } from '../problems/problem-list.js';
+import { problemList, type ProblemList } from '../problems/problem-list.js';
+import { readWholeFile } from '../whole-file/read-whole-file.js';
 
 /** Keys of log entries that summarise a run or an evaluation pass rather than tracing a curve. */
 const SUMMARY_KEYS = new Set([
@@ -54,18 +54,9 @@ async function read(path: string, sink: TelemetrySink, options: ReadOptions): Pr
   const problems = problemList(options.displayPath ?? path);
   const unchanged = options.from ?? { offset: 0 };
   const prior = hfState(options.from?.state);
-  let text: string;
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-    if (options.from && prior && options.from.offset === size) return { cursor: options.from, problems: [], records: 0 };
-    const bytes = await readFile(path);
-    size = bytes.length;
-    text = bytes.toString('utf8');
-  } catch (error) {
-    problems.add('unreadable', `cannot read the file: ${describeIoError(error)}`);
-    return { cursor: unchanged, problems: problems.toArray(), records: 0 };
-  }
+  const file = await readWholeFile(path, options, problems, { resumable: prior !== null });
+  if ('done' in file) return file.done;
+  const { text, size } = file;
   options.onProgress?.(size);
   let doc: unknown;
   try {

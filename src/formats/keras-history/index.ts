@@ -6,13 +6,13 @@
  * dump of the same dict (`pd.DataFrame(history.history).to_json()`, `{"loss": {"0": 0.9, ...}}`)
  * is read as well.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { TelemetrySink } from '../../telemetry/run.js';
 import { describeJsonError } from '../json/json-error.js';
 import { jsonNumber, parseLenientJson } from '../json/lenient-json.js';
-import { describeIoError, problemList, type ProblemList } from '../problems/problem-list.js';
+import { problemList, type ProblemList } from '../problems/problem-list.js';
 import type { FormatReader, ReadOptions, ReadResult } from '../reader.js';
+import { readWholeFile } from '../whole-file/read-whole-file.js';
 
 /** The head starts like a history: `{"<key>": [<number or ]>` or the pandas `{"<key>": {"0": <number>`. */
 const HISTORY_HEAD = /^\{\s*"[^"\\]{1,200}"\s*:\s*(\[\s*(-?\d|-?Infinity|NaN|\])|\{\s*"\d+"\s*:\s*(-?\d|-?Infinity|NaN|null))/;
@@ -48,16 +48,9 @@ async function read(path: string, sink: TelemetrySink, options: ReadOptions): Pr
   const problems = problemList(options.displayPath ?? path);
   const unchanged = options.from ?? { offset: 0 };
   const prior = historyState(options.from?.state);
-  let text: string;
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-    if (options.from && prior && options.from.offset === size) return { cursor: options.from, problems: [], records: 0 };
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    problems.add('unreadable', `cannot read the file: ${describeIoError(error)}`);
-    return { cursor: unchanged, problems: problems.toArray(), records: 0 };
-  }
+  const file = await readWholeFile(path, options, problems, { resumable: prior !== null });
+  if ('done' in file) return file.done;
+  const { text, size } = file;
   options.onProgress?.(size);
   let doc: unknown;
   try {

@@ -7,8 +7,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { MetaValue, TelemetrySink } from '../../telemetry/run.js';
 import { topLevelScalars } from '../lightning-csv/hparams.js';
-import { describeIoError, problemList } from '../problems/problem-list.js';
+import { problemList } from '../problems/problem-list.js';
 import type { ReadOptions, ReadResult } from '../reader.js';
+import { readWholeFile } from '../whole-file/read-whole-file.js';
 
 /** Params longer than this (a model's repr) are cut: metadata is for reading, not for restoring. */
 const MAX_PARAM_CHARS = 200;
@@ -27,16 +28,9 @@ const BOOLEANS: ReadonlyMap<string, boolean> = new Map([['True', true], ['true',
  */
 export async function readRunMeta(path: string, sink: TelemetrySink, options: ReadOptions): Promise<ReadResult> {
   const problems = problemList(options.displayPath ?? path);
-  let text: string;
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-    if (options.from && options.from.offset === size) return { cursor: options.from, problems: [], records: 0 };
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    problems.add('unreadable', `cannot read the file: ${describeIoError(error)}`);
-    return { cursor: options.from ?? { offset: 0 }, problems: problems.toArray(), records: 0 };
-  }
+  const file = await readWholeFile(path, options, problems, { resumable: true });
+  if ('done' in file) return file.done;
+  const { text, size } = file;
   const yaml = new Map(topLevelScalars(text));
   const runDir = dirname(path);
   let count = 0;

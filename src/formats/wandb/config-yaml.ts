@@ -5,11 +5,11 @@
  * the config entry; nested values (dicts, lists) and `_wandb` are skipped, so no YAML library is
  * needed.
  */
-import { readFile, stat } from 'node:fs/promises';
 import type { MetaValue, TelemetrySink } from '../../telemetry/run.js';
 import { topLevelScalars } from '../lightning-csv/hparams.js';
-import { describeIoError, problemList } from '../problems/problem-list.js';
+import { problemList } from '../problems/problem-list.js';
 import type { ReadOptions, ReadResult } from '../reader.js';
+import { readWholeFile } from '../whole-file/read-whole-file.js';
 
 /** A config file is settings, not data: one over 16 MiB is not a W&B config (and is not read whole). */
 const MAX_BYTES = 16 * 1024 * 1024;
@@ -73,20 +73,13 @@ function unquote(key: string): string {
  */
 export async function readConfigYaml(path: string, sink: TelemetrySink, options: ReadOptions): Promise<ReadResult> {
   const problems = problemList(options.displayPath ?? path);
-  let text: string;
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-    if (options.from && options.from.offset === size) return { cursor: options.from, problems: [], records: 0 };
-    if (size > MAX_BYTES) {
-      problems.add('too-large', `${size} bytes, more than a W&B config holds (${MAX_BYTES}); not read`);
-      return { cursor: { offset: size }, problems: problems.toArray(), records: 0 };
-    }
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    problems.add('unreadable', `cannot read the run's config: ${describeIoError(error)}; the run is read without it`);
-    return { cursor: options.from ?? { offset: 0 }, problems: problems.toArray(), records: 0 };
-  }
+  const file = await readWholeFile(path, options, problems, {
+    resumable: true,
+    maxBytes: { bytes: MAX_BYTES, message: (size) => `${size} bytes, more than a W&B config holds (${MAX_BYTES}); not read` },
+    unreadable: (reason) => `cannot read the run's config: ${reason}; the run is read without it`,
+  });
+  if ('done' in file) return file.done;
+  const { text, size } = file;
   const { entries, blocks } = configEntries(text);
   if (blocks === 0 && text.trim() !== '') {
     problems.add('bad-config', `not a W&B config.yaml (no top-level \`key:\` entries); the run is read without its config`);
