@@ -294,16 +294,17 @@ export class CsvSplitter {
     this.quotePending = false;
     this.quoted = false;
     this.crPending = false;
-    if (this.any || this.field.length > 0) {
-      this.fields.push(this.field);
-      this.onRow(this.fields, this.start);
-    }
-    this.fields = [];
-    this.field = '';
-    this.any = false;
+    this.flushRow();
   }
 
   private endRow(): void {
+    this.flushRow();
+    this.line++;
+    this.start = this.line;
+  }
+
+  /** Passes on the row being built (unless it is empty) and starts a new one. */
+  private flushRow(): void {
     if (this.any || this.field.length > 0) {
       this.fields.push(this.field);
       this.onRow(this.fields, this.start);
@@ -311,8 +312,6 @@ export class CsvSplitter {
     this.fields = [];
     this.field = '';
     this.any = false;
-    this.line++;
-    this.start = this.line;
   }
 }
 
